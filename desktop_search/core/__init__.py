@@ -1,0 +1,1 @@
+"""The engine: extraction, chunking, embedding, storage, indexing, watching and search. No Qt."""

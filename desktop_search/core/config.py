@@ -1,0 +1,175 @@
+"""Typed settings with defaults and help text, saved as TOML; every path derives from one home."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from desktop_search.core.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+BUNDLED_MODEL = "bundled"
+APP_NAME = "desktop-search"
+HOME_ENV = "DESKTOP_SEARCH_HOME"
+
+
+def _help(text: str, **kwargs: Any) -> Any:
+    return field(metadata={"help": text}, **kwargs)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a person can change. Edit a copy (`dataclasses.replace`), validate, then save."""
+
+    model: str = _help(
+        "Embedding model: 'bundled' (offline, built in) or a sentence-transformers model name "
+        "or local folder.",
+        default=BUNDLED_MODEL,
+    )
+    device: str = _help("Where to run the model: 'auto', 'cpu' or 'cuda'.", default="auto")
+    chunk_chars: int = _help(
+        "Target passage length in characters (capped by the model's maximum input).", default=900
+    )
+    chunk_overlap: int = _help("Characters shared by neighbouring passages.", default=150)
+    excludes: tuple[str, ...] = _help(
+        "Paths to skip, in .gitignore syntax (e.g. 'drafts/', '*.tmp').", default=()
+    )
+    include_hidden: bool = _help("Index hidden files and folders (names starting with '.').",
+                                 default=False)
+    extraction_workers: int = _help(
+        "Processes extracting text in parallel; 0 = one per CPU core.", default=0
+    )
+    file_timeout_s: float = _help(
+        "Seconds one file may take to extract before it is given up as failed.", default=60.0
+    )
+    worker_memory_mb: int = _help(
+        "Memory cap of one extraction process, in MiB; a file that needs more fails.",
+        default=2048,
+    )
+    max_file_mb: int = _help("Files larger than this (MiB) are skipped and reported.",
+                             default=500)
+    batch_chunks: int = _help("Passages embedded and written together.", default=512)
+    chroma_host: str = _help(
+        "Chroma server host; empty = the embedded store under the index folder.", default=""
+    )
+    chroma_port: int = _help("Chroma server port.", default=8000)
+    chroma_token: str = _help("Chroma server auth token, if the server needs one.", default="")
+    results_per_page: int = _help("Documents shown per search.", default=20)
+    schema_version: int = _help("Version of this settings format.", default=SCHEMA_VERSION)
+
+    def validate(self) -> None:
+        """Raise ConfigError with a message for the first unusable value."""
+        if not self.model.strip():
+            raise ConfigError("The model name is empty; use 'bundled' for the built-in model.")
+        if self.device not in ("auto", "cpu", "cuda", "mps"):
+            raise ConfigError(f"Unknown device '{self.device}': use auto, cpu or cuda.")
+        if not 200 <= self.chunk_chars <= 20000:
+            raise ConfigError("Passage length must be between 200 and 20,000 characters.")
+        if not 0 <= self.chunk_overlap < self.chunk_chars // 2:
+            raise ConfigError("Passage overlap must be at least 0 and under half the length.")
+        if self.extraction_workers < 0 or self.file_timeout_s <= 0 or self.worker_memory_mb < 64:
+            raise ConfigError("Extraction workers, time limit and memory cap must be positive.")
+        if self.batch_chunks < 1 or self.results_per_page < 1 or self.max_file_mb < 1:
+            raise ConfigError("Batch size, results per page and file size limit must be positive.")
+
+    @classmethod
+    def help_for(cls, name: str) -> str:
+        for f in fields(cls):
+            if f.name == name:
+                return str(f.metadata.get("help", ""))
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where everything lives. One `home` holds the index; settings and logs sit beside it."""
+
+    home: Path
+    config_file: Path
+    log_dir: Path
+
+    @property
+    def sqlite_file(self) -> Path:
+        return self.home / "catalog.sqlite3"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.home / "writer.lock"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "desktop-search.log"
+
+    @classmethod
+    def resolve(cls, home: str | os.PathLike[str] | None = None) -> Paths:
+        """`home` argument, else $DESKTOP_SEARCH_HOME, else the platform's user data folder.
+
+        An explicit home keeps settings and logs inside it, so a home is self-contained and
+        tests or scripts never touch the person's real settings.
+        """
+        chosen = home or os.environ.get(HOME_ENV)
+        if chosen:
+            root = Path(chosen).expanduser().resolve()
+            return cls(home=root, config_file=root / "settings.toml", log_dir=root / "logs")
+        import platformdirs
+
+        return cls(
+            home=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+            config_file=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+            / "settings.toml",
+            log_dir=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+        )
+
+
+def load_settings(path: Path) -> Settings:
+    """Read settings; a missing file gives the defaults, unknown keys are ignored with a log line."""
+    if not path.exists():
+        return Settings()
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"The settings file '{path}' can't be read: {exc}") from exc
+    known = {f.name: f for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            log.warning("Ignoring unknown setting %r in %s", key, path)
+            continue
+        default = getattr(Settings(), key)
+        if isinstance(default, tuple):
+            value = tuple(value)
+        elif isinstance(default, bool) or not isinstance(value, type(default)):
+            if type(value) is not type(default) and not (
+                isinstance(default, float) and isinstance(value, int)
+            ):
+                raise ConfigError(f"Setting '{key}' in '{path}' should be a {type(default).__name__}.")
+        values[key] = value
+    settings = replace(Settings(), **values)
+    settings.validate()
+    return settings
+
+
+def save_settings(settings: Settings, path: Path) -> None:
+    """Validate, then write atomically (a crash never leaves half a settings file)."""
+    import tomli_w
+
+    settings.validate()
+    data = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(settings).items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)

@@ -5,17 +5,33 @@ The CLI and the GUI both drive an Engine; neither touches the store or the model
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from desktop_search.core.config import Paths, Settings
+from desktop_search.core.config import Paths, Settings, load_settings, save_settings
+from desktop_search.core.embedding import Embedder, describe, load_embedder, model_id_for
+from desktop_search.core.errors import IndexLockedError, InvalidPathError, ModelError
+from desktop_search.core.indexer import Indexer
+from desktop_search.core.locking import WriterLock
 from desktop_search.core.models import (
     DocumentResult,
+    FailedFile,
     FolderInfo,
+    FolderState,
     IndexEvent,
     IndexStatus,
+    Message,
     SearchFilters,
 )
+from desktop_search.core.search import Searcher
+from desktop_search.core.store import Index
+
+log = logging.getLogger(__name__)
 
 EventCallback = Callable[[IndexEvent], None]
 
@@ -37,7 +53,30 @@ class Engine:
         on_event: EventCallback | None = None,
         read_only: bool = False,
     ) -> None:
-        raise NotImplementedError
+        self.paths = paths
+        self._settings = settings or load_settings(paths.config_file)
+        self.read_only = read_only
+        self._on_event = on_event
+        self._lock: WriterLock | None = None
+        if not read_only:
+            paths.home.mkdir(parents=True, exist_ok=True)
+            self._lock = WriterLock(paths.lock_file)
+            self._lock.acquire()
+        try:
+            self.index = Index(paths, self._settings, read_only=read_only)
+            if not read_only:
+                self.index.repair()
+        except BaseException:
+            if self._lock is not None:
+                self._lock.release()
+            raise
+        self._embedder: Embedder | None = None
+        self._model_lock = threading.Lock()
+        self._model_error: ModelError | None = None
+        self.searcher = Searcher(self.index, self._search_embedder)
+        self.indexer = Indexer(self.index, self._settings, self.embedder, self._emit)
+        self._watcher: Any = None
+        self._closed = False
 
     @classmethod
     def open(
@@ -52,42 +91,125 @@ class Engine:
         Raises IndexLockedError when another process writes this home (unless read_only),
         IndexCorruptError when the index can't be opened (see `rebuild`).
         """
-        raise NotImplementedError
+        return cls(Paths.resolve(home), on_event=on_event, read_only=read_only)
+
+    def _emit(self, event: IndexEvent) -> None:
+        if self._on_event is not None:
+            self._on_event(event)
 
     # ---- model ----
+    def embedder(self) -> Embedder:
+        """The loaded model, loading it on first use (blocking)."""
+        if self._embedder is not None:
+            return self._embedder
+        with self._model_lock:
+            if self._embedder is None:
+                try:
+                    self._embedder = load_embedder(
+                        self._settings.model, self._settings.device, self._model_progress
+                    )
+                except ModelError as exc:
+                    self._model_error = exc
+                    raise
+                self._after_model_loaded(self._embedder)
+        return self._embedder
+
+    def _model_progress(self, text: str, fraction: float | None) -> None:
+        self._emit(Message(text if fraction is None else f"{text} {fraction:.0%}"))
+
+    def _after_model_loaded(self, embedder: Embedder) -> None:
+        recorded = self.index.model_id
+        if recorded is not None and recorded != embedder.model_id and not self.read_only:
+            chunks = self.index.counts()[1]
+            if chunks:
+                log.info("Index built with %s; re-embedding with %s", recorded, embedder.model_id)
+                self.indexer.reembed()
+            else:
+                self.index.set_meta("model", embedder.model_id)
+
+    def _search_embedder(self) -> Embedder:
+        embedder = self.embedder()
+        return embedder
+
     def load_model(self) -> None:
         """Load the embedding model (slow for big models; call it off the GUI thread)."""
+        self.embedder()
 
     @property
-    def model_ready(self) -> bool: ...
+    def model_ready(self) -> bool:
+        return self._embedder is not None
 
     # ---- folders and indexing (non-blocking) ----
+    def _require_writer(self) -> None:
+        if self.read_only:
+            raise IndexLockedError("This index was opened for searching only.")
+
     def add_folder(self, path: str | Path) -> None:
         """Remember a folder (or single file) and queue a scan of it. Raises InvalidPathError."""
+        self._require_writer()
+        resolved = _checked_path(path)
+        self.index.add_folder(resolved)
+        self.indexer.scan([resolved])
 
     def remove_folder(self, path: str | Path) -> None:
         """Forget a folder and queue the purge of its entries."""
+        self._require_writer()
+        target = os.path.abspath(os.path.expanduser(str(path)))
+        known = self.index.folder_paths()
+        if target not in known:
+            real = os.path.realpath(target)
+            if real not in known:
+                raise InvalidPathError(f"'{path}' is not one of the indexed folders.")
+            target = real
+        if self._watcher is not None:
+            self._watcher.unwatch(target)
+        self.indexer.remove_folder(target)
 
     def rescan(self) -> None:
         """Queue a scan of every folder (finds changes made while nothing was watching)."""
+        self._require_writer()
+        self.indexer.scan()
 
-    def pause(self) -> None: ...
-    def resume(self) -> None: ...
+    def pause(self) -> None:
+        self.indexer.pause()
+
+    def resume(self) -> None:
+        self.indexer.resume()
+
     def cancel(self) -> None:
         """Stop the current run between files; what was written stays written."""
+        self.indexer.cancel()
 
     @property
-    def paused(self) -> bool: ...
+    def paused(self) -> bool:
+        return self.indexer.paused
+
     @property
-    def busy(self) -> bool: ...
+    def busy(self) -> bool:
+        return self.indexer.busy
 
     def wait_until_idle(self, timeout: float | None = None) -> bool:
         """Block until all queued work is done; False on timeout."""
+        return self.indexer.wait_until_idle(timeout)
 
     def start_watching(self) -> None:
         """Follow every folder's changes live (watchdog), after a reconcile scan."""
+        self._require_writer()
+        from desktop_search.core.watcher import FolderWatcher
 
-    def stop_watching(self) -> None: ...
+        if self._watcher is None:
+            self._watcher = FolderWatcher(self.indexer.update_paths, self._emit)
+        self.indexer.scan()
+        for folder in self.index.folder_paths():
+            self._watcher.watch(folder)
+
+    def stop_watching(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+
+    def watch_modes(self) -> dict[str, str]:
+        return self._watcher.modes() if self._watcher is not None else {}
 
     # ---- queries (any thread) ----
     def search(
@@ -102,23 +224,100 @@ class Engine:
 
         Raises InvalidQueryError for an empty query.
         """
-        raise NotImplementedError
+        return self.searcher.search(query, k=k, mode=mode, filters=filters)
 
     def more_like_this(self, path: str | Path, *, k: int = 20) -> list[DocumentResult]:
         """Documents similar to an indexed document (the document itself left out)."""
-        raise NotImplementedError
+        return self.searcher.more_like_this(os.path.abspath(str(path)), k=k)
 
-    def status(self) -> IndexStatus: ...
-    def folders(self) -> list[FolderInfo]: ...
+    def status(self) -> IndexStatus:
+        documents, chunks = self.index.counts()
+        return IndexStatus(
+            model=describe(self.index.model_id or model_id_for(self._settings.model)),
+            documents=documents,
+            chunks=chunks,
+            indexing=self.busy,
+            folders=tuple(self.folders()),
+            failed=tuple(FailedFile(p, r) for p, r in self.index.failed_files()),
+            home=str(self.paths.home),
+        )
+
+    def folders(self) -> list[FolderInfo]:
+        modes = self.watch_modes()
+        out = []
+        for path, state, documents, failed in self.index.folder_rows():
+            if state != FolderState.UNAVAILABLE.value and not os.path.exists(path):
+                state = FolderState.UNAVAILABLE.value
+            out.append(FolderInfo(path, state, documents, failed, modes.get(path, "off")))
+        return out
 
     # ---- settings ----
     @property
-    def settings(self) -> Settings: ...
+    def settings(self) -> Settings:
+        return self._settings
 
     def apply_settings(self, settings: Settings) -> None:
         """Validate and save; a new model re-embeds from stored text in the background;
         new excludes/chunk size queue a rescan."""
+        settings.validate()
+        old = self._settings
+        save_settings(settings, self.paths.config_file)
+        self._settings = settings
+        self.indexer.settings = settings
+        self.index.settings = settings
+        if settings.model != old.model or settings.device != old.device:
+            with self._model_lock:
+                self._embedder = None
+            self.indexer.reset_pool()
+            if not self.read_only:
+                threading.Thread(target=self._load_quietly, daemon=True).start()
+        if (settings.chunk_chars, settings.chunk_overlap) != (old.chunk_chars, old.chunk_overlap):
+            self.indexer.reset_pool()
+        rescan_keys = ("excludes", "include_hidden", "max_file_mb")
+        if any(getattr(settings, k) != getattr(old, k) for k in rescan_keys) and not self.read_only:
+            self.indexer.scan()
+
+    def _load_quietly(self) -> None:
+        try:
+            self.embedder()
+        except ModelError as exc:
+            self._emit(Message(str(exc), "error"))
 
     # ---- lifetime ----
     def close(self, timeout: float = 10.0) -> None:
         """Stop watching, finish or abandon the current batch cleanly, release the writer lock."""
+        if self._closed:
+            return
+        self._closed = True
+        self.stop_watching()
+        self.indexer.shutdown(timeout)
+        self.index.close()
+        if self._lock is not None:
+            self._lock.release()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _checked_path(path: str | Path) -> str:
+    text = str(path)
+    if not text.strip():
+        raise InvalidPathError("No folder given.")
+    resolved = os.path.abspath(os.path.expanduser(text))
+    if not os.path.exists(resolved):
+        raise InvalidPathError(f"'{path}' does not exist.")
+    if not os.access(resolved, os.R_OK):
+        raise InvalidPathError(f"'{path}' can't be read (permission denied).")
+    if os.path.isfile(resolved):
+        from desktop_search.core.extraction import SUPPORTED_TYPES, is_supported
+
+        if not is_supported(resolved):
+            kinds = ", ".join(sorted(SUPPORTED_TYPES))
+            raise InvalidPathError(f"'{path}' is not a supported document ({kinds}).")
+    return resolved
+
+
+__all__ = ["Engine", "replace"]

@@ -1,0 +1,202 @@
+"""Query latency on big indexes (10k and 100k passages), in-process and through `search --batch`.
+
+For each size: build (or reuse, cached) a home of synthetic text files made from the eval
+collections' sentences, open it with `Engine.open`, load the model, warm up, then time
+`engine.search(q, k=20, mode=m)` one query at a time for ~200 queries (Cranfield and CISI queries
+plus 1-3 word ones) in each mode, and print p50/p95/max. Secondary figure: queries per second of
+one `desktop-search search --batch` process (its start-up and model load measured apart).
+
+    python -m benchmarks.latency [--sizes 10000 100000] [--modes ...] [--queries 200] [--no-cli]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make `benchmarks.common` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import (  # noqa: E402
+    batch_line,
+    build_large_home,
+    large_home_info,
+    load_corpus,
+    load_queries,
+    print_table,
+    search_batch,
+)
+
+MODES = ("hybrid", "semantic", "keyword")
+K = 20
+WARMUP = 10
+
+_STOP_WORDS = (
+    "about above after again also among analysis and any are based been being between both but "
+    "can could data does each effect effects for from general given has have how into its more "
+    "most method methods new not obtained other over paper present problem problems results same "
+    "shown some study such than that the their them then there these they this those through "
+    "under used using very was were what when where which while will with within would"
+)
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+def short_queries(n: int, rng: random.Random) -> list[str]:
+    """n queries of 1-3 words drawn from frequent content words of the collections' titles."""
+    counts: Counter[str] = Counter()
+    for name in ("cranfield", "cisi"):
+        for doc in load_corpus(name):
+            counts.update(
+                w for w in re.findall(r"[a-z]{4,}", doc["title"].lower()) if w not in _STOP
+            )
+    vocab = [w for w, _ in counts.most_common(400)]
+    out = []
+    for _ in range(n):
+        out.append(" ".join(rng.sample(vocab, rng.randint(1, 3))))
+    return out
+
+
+def query_set(total: int, seed: int = 0) -> list[str]:
+    """~40% Cranfield, ~35% CISI (long ones included), ~25% short queries; fixed by seed."""
+    rng = random.Random(seed)
+    cran = [batch_line(q) for q in load_queries("cranfield").values()]
+    cisi = [batch_line(q) for q in load_queries("cisi").values()]
+    n_cran, n_cisi = round(total * 0.4), round(total * 0.35)
+    n_short = total - n_cran - n_cisi
+    picked = rng.sample(cran, min(n_cran, len(cran))) + rng.sample(cisi, min(n_cisi, len(cisi)))
+    picked += short_queries(n_short, rng)
+    rng.shuffle(picked)
+    return picked
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Linear-interpolated percentile (numpy's default), without needing numpy."""
+    data = sorted(values)
+    if not data:
+        return float("nan")
+    pos = (len(data) - 1) * pct / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(data) - 1)
+    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
+
+
+def time_in_process(home: Path, queries: list[str], modes: tuple[str, ...]) -> dict[str, Any]:
+    from desktop_search.core.engine import Engine
+
+    start = time.perf_counter()
+    try:
+        engine = Engine.open(home, read_only=True)
+    except TypeError:
+        engine = Engine.open(home)
+    open_s = time.perf_counter() - start
+    start = time.perf_counter()
+    engine.load_model()
+    load_s = time.perf_counter() - start
+    out: dict[str, Any] = {"open_s": open_s, "load_model_s": load_s, "modes": {}}
+    try:
+        for mode in modes:
+            start = time.perf_counter()
+            engine.search(queries[0], k=K, mode=mode)
+            first_ms = (time.perf_counter() - start) * 1000
+            for q in queries[1 : 1 + WARMUP]:
+                engine.search(q, k=K, mode=mode)
+            times, empty = [], 0
+            for q in queries:
+                start = time.perf_counter()
+                results = engine.search(q, k=K, mode=mode)
+                times.append((time.perf_counter() - start) * 1000)
+                empty += not results
+            out["modes"][mode] = {"first_ms": first_ms, "times_ms": times, "empty": empty}
+    finally:
+        engine.close()
+    return out
+
+
+def time_cli_batch(home: Path, queries: list[str], mode: str) -> dict[str, float]:
+    """One `search --batch` process: seconds for 1 query (start-up) and for all of them."""
+    with tempfile.TemporaryDirectory(prefix="ds-latency-") as tmp:
+        _, one_s = search_batch(home, queries[:1], k=K, mode=mode, batch_file=Path(tmp) / "1.txt")
+        _, all_s = search_batch(home, queries, k=K, mode=mode, batch_file=Path(tmp) / "n.txt")
+    per_query = max(all_s - one_s, 1e-9) / max(len(queries) - 1, 1)
+    return {"startup_s": one_s, "total_s": all_s, "qps": 1 / per_query}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
+    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--no-cli", action="store_true", help="skip the `search --batch` figure")
+    args = parser.parse_args(argv)
+
+    queries = query_set(args.queries)
+    rows, setup_rows, cli_rows = [], [], []
+    for size in args.sizes:
+        print(f"[latency] home with ~{size} passages ...", file=sys.stderr, flush=True)
+        home = build_large_home(size)
+        info = large_home_info(size)
+        measured = time_in_process(home, queries, tuple(args.modes))
+        setup_rows.append(
+            [
+                size,
+                info.get("chunks"),
+                info.get("documents"),
+                info.get("index_seconds"),
+                f"{measured['open_s']:.2f}",
+                f"{measured['load_model_s']:.2f}",
+            ]
+        )
+        for mode, m in measured["modes"].items():
+            t = m["times_ms"]
+            rows.append(
+                [
+                    size,
+                    mode,
+                    len(t),
+                    f"{percentile(t, 50):.1f}",
+                    f"{percentile(t, 95):.1f}",
+                    f"{max(t):.1f}",
+                    f"{sum(t) / len(t):.1f}",
+                    f"{m['first_ms']:.1f}",
+                    m["empty"],
+                ]
+            )
+        if not args.no_cli:
+            c = time_cli_batch(home, queries, "hybrid")
+            cli_rows.append(
+                [
+                    size,
+                    "hybrid",
+                    len(queries),
+                    f"{c['startup_s']:.1f}",
+                    f"{c['total_s']:.1f}",
+                    f"{c['qps']:.1f}",
+                ]
+            )
+
+    print_table(
+        "Index homes", ["size", "chunks", "files", "index s", "open s", "load model s"], setup_rows
+    )
+    print_table(
+        f"In-process Engine.search latency, k={K}, ms (after {WARMUP} warm-up queries)",
+        ["size", "mode", "queries", "p50", "p95", "max", "mean", "first", "empty"],
+        rows,
+    )
+    if cli_rows:
+        print_table(
+            "`search --batch` throughput (one process; start-up = a 1-query batch)",
+            ["size", "mode", "queries", "start-up s", "total s", "queries/s"],
+            cli_rows,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

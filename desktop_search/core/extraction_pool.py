@@ -1,0 +1,246 @@
+"""Extraction in worker processes: every core busy, and one bad file can't take the indexer down.
+
+Each worker reads files and returns page texts already cut into passages. A file that runs past
+the time limit, crashes its worker or exceeds the memory cap fails with a reason; the worker is
+replaced and the run goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from desktop_search.core.models import Chunk, ExtractedDocument
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExtractionTask:
+    path: str
+    known_hash: str | None = None
+    token: Any = None  # carried back untouched: lets the caller attach its own bookkeeping
+
+
+@dataclass(frozen=True)
+class ExtractionResult:
+    task: ExtractionTask
+    document: ExtractedDocument | None = None
+    chunks: tuple[Chunk, ...] = ()
+    unchanged: bool = False
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def _worker_main(conn: Connection, memory_mb: int, chunk_chars: int, overlap: int) -> None:
+    """Loop in the child: receive a task, send back a result. Never raises."""
+    try:
+        import resource
+
+        cap = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - platform without rlimits
+        pass
+    from desktop_search.core.chunking import chunk_pages
+    from desktop_search.core.errors import ExtractionError
+    from desktop_search.core.extraction import extract
+
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        started = time.monotonic()
+        try:
+            doc = extract(task.path, task.known_hash)
+            if doc is None:
+                result = ExtractionResult(task, unchanged=True)
+            else:
+                chunks = tuple(chunk_pages(doc.pages, chunk_chars, overlap))
+                result = ExtractionResult(task, document=doc, chunks=chunks)
+        except ExtractionError as exc:
+            result = ExtractionResult(task, error=exc.reason)
+        except MemoryError:
+            result = ExtractionResult(
+                task, error=f"it needs more than the {memory_mb} MiB memory limit to read"
+            )
+        except RecursionError:
+            result = ExtractionResult(task, error="its structure is too deeply nested to read")
+        except Exception as exc:  # noqa: BLE001 - any library failure is this file's problem
+            result = ExtractionResult(task, error=f"it can't be read ({type(exc).__name__}: {exc})")
+        try:
+            conn.send(
+                ExtractionResult(
+                    result.task,
+                    result.document,
+                    result.chunks,
+                    result.unchanged,
+                    result.error,
+                    time.monotonic() - started,
+                )
+            )
+        except MemoryError:
+            conn.send(ExtractionResult(task, error="its text is too large to handle"))
+
+
+class _Worker:
+    def __init__(self, ctx: Any, memory_mb: int, chunk_chars: int, overlap: int) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(
+            target=_worker_main,
+            args=(child, memory_mb, chunk_chars, overlap),
+            name="desktop-search-extract",
+            daemon=True,
+        )
+        self.process.start()
+        child.close()
+        self.task: ExtractionTask | None = None
+        self.started = 0.0
+
+    def send(self, task: ExtractionTask) -> None:
+        self.task = task
+        self.started = time.monotonic()
+        self.conn.send(task)
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+            self.process.join(2)
+        finally:
+            self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(1)
+        self.conn.close()
+
+
+def _context() -> Any:
+    # forkserver: children come from a small clean process, not from the indexer with its
+    # threads (forking a threaded process can deadlock); spawn where forkserver is missing.
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx.set_forkserver_preload(
+            ["desktop_search.core.extraction_pool", "desktop_search.core.extraction", "pymupdf"]
+        )
+    return ctx
+
+
+class ExtractionPool:
+    """A fixed set of worker processes; `run` yields results as files finish (any order)."""
+
+    def __init__(
+        self,
+        workers: int = 0,
+        *,
+        timeout_s: float = 60.0,
+        memory_mb: int = 2048,
+        chunk_chars: int = 900,
+        overlap: int = 150,
+    ) -> None:
+        self.size = workers or max(1, os.cpu_count() or 1)
+        self.timeout_s = timeout_s
+        self._args = (memory_mb, chunk_chars, overlap)
+        self.memory_mb = memory_mb
+        self._ctx = _context()
+        self._workers: list[_Worker] = []
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self._ctx, *self._args)
+
+    def run(
+        self,
+        tasks: Iterable[ExtractionTask],
+        *,
+        may_submit: Callable[[], bool] = lambda: True,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> Iterator[ExtractionResult]:
+        """Extract every task. `may_submit` false holds new work back (pause); `should_stop`
+        true ends the run after the files in flight (cancel)."""
+        pending = deque(tasks) if not isinstance(tasks, deque) else tasks
+        while len(self._workers) < self.size:
+            self._workers.append(self._spawn())
+        busy: dict[Connection, _Worker] = {}
+        while True:
+            stopping = should_stop()
+            if not stopping and may_submit():
+                for worker in self._workers:
+                    if worker.task is None and pending:
+                        worker.send(pending.popleft())
+                        busy[worker.conn] = worker
+            if not busy:
+                if stopping or not pending:
+                    return
+                time.sleep(0.05)  # paused with nothing in flight
+                continue
+            ready = wait(list(busy), timeout=0.1)
+            for conn in ready:
+                worker = busy.pop(conn)  # type: ignore[arg-type]
+                task = worker.task
+                assert task is not None
+                try:
+                    result: ExtractionResult = worker.conn.recv()
+                except (EOFError, OSError):
+                    result = ExtractionResult(task, error=self._crash_reason(worker))
+                    self._replace(worker)
+                else:
+                    worker.task = None
+                yield result
+            now = time.monotonic()
+            for conn, worker in list(busy.items()):
+                if now - worker.started > self.timeout_s:
+                    task = worker.task
+                    assert task is not None
+                    del busy[conn]
+                    log.warning("Extraction of %s timed out after %.0f s", task.path, self.timeout_s)
+                    self._replace(worker)
+                    yield ExtractionResult(
+                        task,
+                        error=f"it took longer than {self.timeout_s:g} s to read, so it was skipped",
+                        seconds=now - worker.started,
+                    )
+
+    def _crash_reason(self, worker: _Worker) -> str:
+        worker.process.join(1)
+        code = worker.process.exitcode
+        if code is not None and code < 0:
+            import signal
+
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"the reader crashed on this file ({name})"
+        return "the reader stopped unexpectedly on this file"
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        index = self._workers.index(worker)
+        self._workers[index] = self._spawn()
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.stop()
+        self._workers.clear()
+
+    def __enter__(self) -> ExtractionPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

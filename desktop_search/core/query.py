@@ -1,0 +1,124 @@
+"""Query text -> parts: free words, "exact phrases", -excluded words; and FTS5 expressions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from desktop_search.core.errors import InvalidQueryError
+from desktop_search.core.models import ParsedQuery
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 64
+_WORD = re.compile(r"\w+", re.UNICODE)
+_PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself
+    yourselves also may might must shall upon whether within without""".split()
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, split the way the keyword index splits them."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _WORD.findall(text)
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    """Split a query typed by a person. Raises InvalidQueryError when nothing is searchable."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if len(text) > MAX_QUERY_CHARS:
+        # A pasted page is fine to search by meaning, but only its start carries the topic
+        # and a keyword query with thousands of terms would be slow for no gain.
+        text = text[:MAX_QUERY_CHARS]
+    phrases: list[str] = []
+    excluded: list[str] = []
+    free: list[str] = []
+    for match in _PART.finditer(text):
+        negated, quoted, bare = match.group(1), match.group(2), match.group(3)
+        if quoted is not None:
+            phrase = " ".join(words(quoted))
+            if not phrase:
+                continue
+            (excluded if negated else phrases).append(phrase)
+        elif bare.startswith("-") and len(bare) > 1 and words(bare[1:]):
+            excluded.append(" ".join(words(bare[1:])))
+        else:
+            free.append(bare)
+    free_text = " ".join(free)
+    terms = tuple(dict.fromkeys(words(free_text)))[:MAX_TERMS]
+    if not terms and not phrases:
+        if excluded:
+            raise InvalidQueryError(
+                "The query only says what to leave out; add a word or phrase to look for."
+            )
+        raise InvalidQueryError("Type a word or a question to search for.")
+    semantic_text = " ".join([free_text, *phrases]).strip()
+    return ParsedQuery(
+        text=semantic_text,
+        terms=terms,
+        phrases=tuple(phrases),
+        excluded=tuple(excluded),
+        raw=raw,
+    )
+
+
+def content_terms(query: ParsedQuery) -> tuple[str, ...]:
+    """Terms that carry meaning (stopwords dropped unless the query is nothing else)."""
+    kept = tuple(t for t in query.terms if t not in STOPWORDS)
+    return kept or query.terms
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', "") + '"'
+
+
+def keyword_expression(query: ParsedQuery) -> str | None:
+    """FTS5 MATCH expression: any content term (ranked by BM25), every phrase, no exclusion."""
+    parts: list[str] = []
+    terms = content_terms(query)
+    if terms:
+        parts.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
+    parts += [_quote(p) for p in query.phrases]
+    if not parts:
+        return None
+    expr = " AND ".join(parts)
+    if query.excluded:
+        expr += " NOT (" + " OR ".join(_quote(e) for e in query.excluded) + ")"
+    return expr
+
+
+def phrase_expression(query: ParsedQuery) -> str | None:
+    if not query.phrases:
+        return None
+    return " AND ".join(_quote(p) for p in query.phrases)
+
+
+def exclusion_expression(query: ParsedQuery) -> str | None:
+    if not query.excluded:
+        return None
+    return " OR ".join(_quote(e) for e in query.excluded)
+
+
+def term_expression(term: str) -> str:
+    return _quote(term)
+
+
+_SUFFIXES = ("ational", "ations", "ation", "ements", "ement", "ings", "ness", "ing", "ies",
+             "ied", "ion", "ions", "ers", "er", "ed", "es", "ly", "al", "s")
+
+
+def stem(word: str) -> str:
+    """A light suffix strip so 'flows' marks 'flow' and 'heated' marks 'heating' in snippets."""
+    word = word.lower()
+    for suffix in _SUFFIXES:
+        if len(word) - len(suffix) >= 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word

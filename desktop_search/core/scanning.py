@@ -1,0 +1,125 @@
+"""Walking folders: which files are candidates, honouring hidden files and exclude rules."""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from desktop_search.core.extraction import file_type, is_supported
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EXCLUDED_DIRS = frozenset({".git", "node_modules", "__pycache__", ".hg", ".svn"})
+# Editors' and browsers' in-progress files: never worth indexing, often gone a second later.
+TEMPORARY_PATTERNS = ("~$*", ".~lock*", "*.part", "*.crdownload", ".*.swp", "*.tmp", "*~")
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    path: str
+    size: int
+    mtime: float
+    file_type: str
+
+
+def is_temporary(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in TEMPORARY_PATTERNS)
+
+
+class ExcludeRules:
+    """Hidden files, default folders and the person's .gitignore-style patterns."""
+
+    def __init__(self, patterns: Iterable[str] = (), include_hidden: bool = False) -> None:
+        import pathspec
+
+        self.patterns = tuple(p for p in patterns if p.strip())
+        self.include_hidden = include_hidden
+        self._spec = pathspec.PathSpec.from_lines("gitwildmatch", self.patterns)
+
+    def skip_dir(self, name: str, relative: str) -> bool:
+        if name in DEFAULT_EXCLUDED_DIRS:
+            return True
+        if name.startswith(".") and not self.include_hidden:
+            return True
+        return bool(self.patterns) and self._spec.match_file(relative + "/")
+
+    def skip_file(self, name: str, relative: str) -> bool:
+        if name.startswith(".") and not self.include_hidden:
+            return True
+        if is_temporary(name) or not is_supported(name):
+            return True
+        return bool(self.patterns) and self._spec.match_file(relative)
+
+    def skips_path(self, root: str, path: str) -> bool:
+        """Whether a path below `root` is excluded (checks every folder on the way)."""
+        relative = os.path.relpath(path, root)
+        if relative.startswith(".."):
+            return True
+        parts = relative.split(os.sep)
+        for i, part in enumerate(parts[:-1]):
+            if self.skip_dir(part, "/".join(parts[: i + 1])):
+                return True
+        return self.skip_file(parts[-1], "/".join(parts))
+
+
+def walk(root: str, rules: ExcludeRules, errors: list[tuple[str, str]] | None = None) -> Iterator[FoundFile]:
+    """Every indexable file below `root` (or `root` itself when it is a file).
+
+    Symbolic links to folders are followed once: a link loop is noticed and reported.
+    Unreadable folders are reported in `errors` and skipped.
+    """
+    if os.path.isfile(root):
+        found = _found(root)
+        if found is not None and is_supported(root):
+            yield found
+        return
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = os.stat(folder)
+        except OSError as exc:
+            if errors is not None:
+                errors.append((folder, f"can't be opened ({exc.strerror or exc})"))
+            continue
+        key = (info.st_dev, info.st_ino)
+        if key in seen:
+            if errors is not None:
+                errors.append((folder, "skipped: a link loops back to a folder already scanned"))
+            continue
+        seen.add(key)
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            if errors is not None:
+                errors.append((folder, f"can't be opened ({exc.strerror or exc})"))
+            continue
+        subdirs = []
+        for entry in entries:
+            relative = os.path.relpath(entry.path, root).replace(os.sep, "/")
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if not rules.skip_dir(entry.name, relative):
+                    subdirs.append(entry.path)
+            elif not rules.skip_file(entry.name, relative):
+                found = _found(entry.path)
+                if found is not None:
+                    yield found
+        stack.extend(sorted(subdirs, reverse=True))
+
+
+def _found(path: str) -> FoundFile | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not os.path.isfile(path):
+        return None
+    return FoundFile(path=path, size=info.st_size, mtime=info.st_mtime, file_type=file_type(path))

@@ -1,0 +1,263 @@
+"""Hybrid retrieval: BM25 (FTS5) and vectors (Chroma) fused per document, with snippets.
+
+Fusion is reciprocal-rank fusion at the document level, with one guard: for short queries the
+documents that contain every word typed rank first, so a query the model reads badly (codes,
+names, rare words) never loses the exact matches keyword search alone would have put on top.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from desktop_search.core.embedding import Embedder
+from desktop_search.core.errors import InvalidQueryError
+from desktop_search.core.models import DocumentResult, Hit, ParsedQuery, SearchFilters
+from desktop_search.core.query import (
+    content_terms,
+    exclusion_expression,
+    keyword_expression,
+    parse_query,
+    phrase_expression,
+    stem,
+    term_expression,
+    words,
+)
+from desktop_search.core.store import ChunkRow, FileRow, Index
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "semantic", "keyword")
+RRF_K = 60
+HITS_PER_DOCUMENT = 3
+SNIPPET_CHARS = 260
+# Queries this short are "a few words": a person expects documents with all of them first.
+ALL_TERMS_FIRST_MAX_TERMS = 4
+_WORD_SPAN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class _Candidate:
+    file_id: int
+    keyword_rank: int | None = None
+    semantic_rank: int | None = None
+    score: float = 0.0
+    chunk_scores: dict[int, float] = field(default_factory=dict)
+
+
+class Searcher:
+    """Runs queries against an Index. Safe to call from any thread."""
+
+    def __init__(self, index: Index, embedder: Callable[[], Embedder]) -> None:
+        self._index = index
+        self._embedder = embedder
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 20,
+        mode: str = "hybrid",
+        filters: SearchFilters | None = None,
+    ) -> list[DocumentResult]:
+        if mode not in MODES:
+            raise InvalidQueryError(f"Unknown search mode '{mode}': use hybrid, semantic or keyword.")
+        if k < 1:
+            raise InvalidQueryError("The number of results must be at least 1.")
+        parsed = parse_query(query)
+        allowed = self._allowed_files(filters)
+        pool = max(k * 3, 100)
+        keyword: list[tuple[int, int, float]] = []
+        semantic: list[tuple[int, int, float]] = []
+        if mode in ("hybrid", "keyword"):
+            expr = keyword_expression(parsed)
+            if expr:
+                keyword = self._index.keyword_search(expr, pool, allowed)
+        if mode in ("hybrid", "semantic") and parsed.text:
+            vector = self._embedder().embed_query(parsed.text)
+            semantic = self._index.vector_search(vector, pool, allowed)
+            semantic = self._apply_query_syntax(parsed, semantic)
+        return self._assemble(parsed, keyword, semantic, k, mode)
+
+    def more_like_this(self, path: str, *, k: int = 20) -> list[DocumentResult]:
+        row = self._index.file_by_path(path)
+        if row is None or row.status != "indexed":
+            raise InvalidQueryError(f"'{path}' is not in the index, so there is nothing to compare.")
+        chunk_ids = self._index.chunk_ids_of_file(row.id)[:256]
+        vectors = self._index.vectors_of(chunk_ids)
+        if vectors.size == 0:
+            return []
+        centre = vectors.mean(axis=0)
+        centre /= np.linalg.norm(centre) or 1.0
+        found = self._index.vector_search(centre, max(k * 3, 100) + len(chunk_ids))
+        found = [f for f in found if f[1] != row.id]
+        title_words = tuple(dict.fromkeys(words(row.title)))[:8]
+        parsed = ParsedQuery(text=row.title, terms=title_words or ("",), raw=row.title)
+        return self._assemble(parsed, [], found, k, "semantic")
+
+    # ------------------------------------------------------------------ helpers
+    def _allowed_files(self, filters: SearchFilters | None) -> list[int] | None:
+        if filters is None or filters == SearchFilters():
+            return None
+        return self._index.filter_file_ids(
+            filters.folders, filters.file_types, filters.modified_after, filters.modified_before
+        )
+
+    def _apply_query_syntax(
+        self, parsed: ParsedQuery, found: list[tuple[int, int, float]]
+    ) -> list[tuple[int, int, float]]:
+        """Vector hits must honour "phrases" and -exclusions exactly as keyword hits do."""
+        phrases = phrase_expression(parsed)
+        if phrases and found:
+            keep = self._index.chunks_matching(phrases, [f[0] for f in found])
+            found = [f for f in found if f[0] in keep]
+        excluded = exclusion_expression(parsed)
+        if excluded and found:
+            drop = self._index.files_matching(excluded)
+            found = [f for f in found if f[1] not in drop]
+        return found
+
+    def _assemble(
+        self,
+        parsed: ParsedQuery,
+        keyword: Sequence[tuple[int, int, float]],
+        semantic: Sequence[tuple[int, int, float]],
+        k: int,
+        mode: str,
+    ) -> list[DocumentResult]:
+        candidates: dict[int, _Candidate] = {}
+        for side, hits in (("keyword", keyword), ("semantic", semantic)):
+            rank = 0
+            seen_in_doc: dict[int, int] = {}
+            for chunk_id, file_id, _score in hits:
+                cand = candidates.get(file_id)
+                if cand is None:
+                    cand = candidates[file_id] = _Candidate(file_id)
+                if getattr(cand, f"{side}_rank") is None:
+                    rank += 1
+                    setattr(cand, f"{side}_rank", rank)
+                # Passages inside one document are ordered by the same fusion, per passage.
+                pos = seen_in_doc[file_id] = seen_in_doc.get(file_id, 0) + 1
+                cand.chunk_scores[chunk_id] = cand.chunk_scores.get(chunk_id, 0.0) + 1.0 / (
+                    RRF_K + pos
+                )
+        for cand in candidates.values():
+            cand.score = sum(
+                1.0 / (RRF_K + r) for r in (cand.keyword_rank, cand.semantic_rank) if r is not None
+            )
+        ordered = sorted(candidates.values(), key=lambda c: -c.score)
+        if mode == "hybrid" and keyword:
+            ordered = self._all_terms_first(parsed, ordered, keyword)
+        ordered = ordered[:k]
+        files = self._index.files_by_id(c.file_id for c in ordered)
+        chunk_ids = [cid for c in ordered for cid in _top_chunks(c)]
+        chunks = self._index.chunks_by_id(chunk_ids)
+        marks = _mark_terms(parsed)
+        results = []
+        for cand in ordered:
+            file = files.get(cand.file_id)
+            if file is None:
+                continue  # removed while the query ran
+            hits = [
+                _make_hit(chunks[cid], cand.chunk_scores[cid], marks)
+                for cid in _top_chunks(cand)
+                if cid in chunks
+            ]
+            if hits:
+                results.append(_document(file, cand.score, hits))
+        return results
+
+    def _all_terms_first(
+        self,
+        parsed: ParsedQuery,
+        ordered: list[_Candidate],
+        keyword: Sequence[tuple[int, int, float]],
+    ) -> list[_Candidate]:
+        terms = content_terms(parsed)
+        if not 1 < len(terms) <= ALL_TERMS_FIRST_MAX_TERMS and not (
+            len(terms) == 1 and not parsed.phrases
+        ):
+            return ordered
+        chunk_ids = [c[0] for c in keyword]
+        chunk_file = {c[0]: c[1] for c in keyword}
+        complete: set[int] | None = None
+        for term in terms:
+            matching = self._index.chunks_matching(term_expression(term), chunk_ids)
+            files = {chunk_file[c] for c in matching}
+            complete = files if complete is None else complete & files
+        if not complete:
+            return ordered
+        return [c for c in ordered if c.file_id in complete] + [
+            c for c in ordered if c.file_id not in complete
+        ]
+
+
+def _top_chunks(cand: _Candidate) -> list[int]:
+    return sorted(cand.chunk_scores, key=lambda c: -cand.chunk_scores[c])[:HITS_PER_DOCUMENT]
+
+
+def _document(file: FileRow, score: float, hits: list[Hit]) -> DocumentResult:
+    return DocumentResult(
+        path=file.path,
+        title=file.title or file.path.rsplit("/", 1)[-1],
+        score=round(score, 6),
+        file_type=file.file_type,
+        modified=file.mtime,
+        hits=tuple(hits),
+    )
+
+
+def _mark_terms(parsed: ParsedQuery) -> set[str]:
+    found = [t for t in parsed.terms] + [w for p in parsed.phrases for w in p.split()]
+    return {stem(t) for t in found if t and t not in _SKIP_MARK}
+
+
+_SKIP_MARK = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "is", "on", "for"})
+
+
+def _make_hit(chunk: ChunkRow, score: float, marks: set[str]) -> Hit:
+    snippet, offset = _snippet_window(chunk.text, marks)
+    highlights = tuple(
+        (m.start(), m.end()) for m in _WORD_SPAN.finditer(snippet) if stem(m.group()) in marks
+    )
+    del offset
+    return Hit(
+        chunk_id=chunk.id,
+        page=chunk.page,
+        score=round(score, 6),
+        snippet=snippet,
+        highlights=highlights,
+        text=chunk.text,
+        start=chunk.start,
+        end=chunk.end,
+    )
+
+
+def _snippet_window(text: str, marks: set[str]) -> tuple[str, int]:
+    """About SNIPPET_CHARS of the passage around its densest cluster of matched words."""
+    flat = " ".join(text.split())
+    if len(flat) <= SNIPPET_CHARS:
+        return flat, 0
+    positions = [m.start() for m in _WORD_SPAN.finditer(flat) if stem(m.group()) in marks]
+    start = 0
+    if positions:
+        best, best_count = positions[0], 0
+        for i, pos in enumerate(positions):
+            count = sum(1 for p in positions[i:] if p - pos < SNIPPET_CHARS * 0.8)
+            if count > best_count:
+                best, best_count = pos, count
+        start = max(0, best - SNIPPET_CHARS // 5)
+    end = min(len(flat), start + SNIPPET_CHARS)
+    start = max(0, end - SNIPPET_CHARS)
+    if start > 0:
+        space = flat.find(" ", start)
+        start = space + 1 if 0 <= space < start + 30 else start
+    if end < len(flat):
+        space = flat.rfind(" ", start, end)
+        end = space if space > end - 30 else end
+    snippet = flat[start:end]
+    return ("…" if start > 0 else "") + snippet + ("…" if end < len(flat) else ""), start

@@ -1,0 +1,145 @@
+"""Entry point of the desktop app: window first, then the index and the model in the background."""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+_STARTED = time.time()  # as early as possible: startup benchmark reference
+TIMING_ENV = "DESKTOP_SEARCH_TIMING_FILE"
+ICON_NAME = "desktop-search"
+
+log = logging.getLogger(__name__)
+
+
+def setup_logging(log_file: Path) -> None:
+    """Rotating log file for everything at INFO and above; warnings also on stderr."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    if any(getattr(h, "_desktop_search", False) for h in root.handlers):
+        return
+    handler = logging.handlers.RotatingFileHandler(
+        log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+    )
+    handler._desktop_search = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def icon_paths() -> list[Path]:
+    """Where the application icon may be: the installed package, the source tree, a bundle."""
+    here = Path(__file__).resolve().parent
+    roots = [here.parent / "resources", here.parent.parent / "resources"]
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        roots.insert(0, Path(bundle) / "resources")
+    found = []
+    for root in roots:
+        icons = root / "icons"
+        if not icons.is_dir():
+            continue
+        found += sorted(icons.rglob(f"{ICON_NAME}.png"))  # hicolor/<size>/apps/ and flat
+        found += sorted(icons.rglob(f"{ICON_NAME}.svg"))
+    return found
+
+
+def load_icon():  # -> QIcon
+    from PySide6.QtGui import QIcon
+
+    icon = QIcon()
+    for path in icon_paths():
+        icon.addFile(str(path))
+    if icon.isNull():
+        icon = QIcon.fromTheme("system-search")
+    return icon
+
+
+def record_timing(event: str, **extra: float) -> None:
+    """Append a timing mark (seconds since process start) when the startup benchmark asks."""
+    target = os.environ.get(TIMING_ENV)
+    if not target:
+        return
+    now = time.time()
+    with open(target, "a", encoding="utf-8") as fh:
+        fh.write(
+            json.dumps({"event": event, "time": now, "since_import": now - _STARTED, **extra})
+            + "\n"
+        )
+
+
+def main(home: str | None = None) -> int:
+    """Run the desktop app on `home` (None: $DESKTOP_SEARCH_HOME, the remembered location or the
+    default) until its window is closed; returns the exit status."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_search.core.config import HOME_ENV, Paths
+    from desktop_search.gui.error_dialog import excepthook_for
+    from desktop_search.gui.main_window import MainWindow
+    from desktop_search.gui.prefs import GuiPrefs, chosen_home
+    from desktop_search.gui.theme import apply_theme, choose_theme
+
+    home_fixed = bool(home or os.environ.get(HOME_ENV))
+    home = chosen_home(home)
+    paths = Paths.resolve(home)
+    setup_logging(paths.log_file)
+    log.info("Starting the desktop app on %s", paths.home)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Desktop Search")
+    app.setOrganizationName("desktop-search")
+    app.setDesktopFileName(ICON_NAME)
+    app.setWindowIcon(load_icon())
+    prefs = GuiPrefs.for_paths(paths)
+    apply_theme(app, choose_theme(prefs.get_str("view/theme")))
+
+    window = MainWindow(home, paths=paths, prefs=prefs, home_fixed=home_fixed)
+    previous_hook = sys.excepthook
+    sys.excepthook = excepthook_for(paths.log_file, lambda: window)  # type: ignore[assignment]
+    previous_thread_hook = threading.excepthook
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        log.error(
+            "Unhandled error in thread %s",
+            args.thread.name if args.thread else "?",
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        )
+
+    threading.excepthook = thread_hook
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, lambda: record_timing("window_shown"))
+            return False
+
+    first_paint = FirstPaint(window)
+    window.installEventFilter(first_paint)
+    window.show()
+    window.host.model_ready.connect(lambda: record_timing("search_ready"))
+    window.host.model_failed.connect(lambda exc: record_timing("model_failed"))
+    # Start the engine once the event loop runs, so the first paint is never delayed by it.
+    QTimer.singleShot(0, window.start)
+    try:
+        code = app.exec()
+    finally:
+        sys.excepthook = previous_hook
+        threading.excepthook = previous_thread_hook
+        window.host.close_blocking()
+        log.info("Desktop app closed")
+    return int(code)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""Indexing progress for the status bar: files done/total, current file, rate, ETA, pause."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QWidget
+
+from desktop_search.core.models import (
+    FileFailed,
+    FileIndexed,
+    Idle,
+    IndexEvent,
+    Paused,
+    Progress,
+    ScanFinished,
+    ScanStarted,
+)
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None or seconds < 0:
+        return ""
+    if seconds < 60:
+        return f"about {max(1, round(seconds))} s left"
+    if seconds < 3600:
+        return f"about {round(seconds / 60)} min left"
+    return f"about {seconds / 3600:.1f} h left"
+
+
+class StatusPanel(QWidget):
+    """Shows what the indexer is doing; hidden parts stay out of the way when it is idle."""
+
+    pause_toggled = Signal(bool)  # True: pause requested
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("indexSummary")
+        self.current = QLabel(self)
+        self.current.setObjectName("currentFile")
+        self.current.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.current.setMinimumWidth(60)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("indexProgress")
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("%v / %m")
+        self.rate = QLabel(self)
+        self.rate.setObjectName("indexRate")
+        self.pause_button = QPushButton("Pause", self)
+        self.pause_button.setObjectName("pauseButton")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setToolTip("Pause indexing; searches keep working")
+        self.pause_button.toggled.connect(self._on_toggled)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 4, 0)
+        layout.addWidget(self.current, 1)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.rate)
+        layout.addWidget(self.pause_button)
+        layout.addWidget(self.summary)
+        self.done = 0
+        self.total = 0
+        self.failed = 0
+        self.indexing = False
+        self.paused = False
+        self._documents = 0
+        self._set_indexing(False)
+
+    # ---- fed by the window ----
+    def set_documents(self, documents: int, chunks: int = 0) -> None:
+        self._documents = documents
+        text = f"{documents:,} document{'s' if documents != 1 else ''}"
+        self.summary.setText(text)
+        self.summary.setToolTip(f"{chunks:,} passages indexed" if chunks else "")
+
+    def handle_event(self, event: IndexEvent) -> None:
+        if isinstance(event, ScanStarted):
+            self.done = self.failed = 0
+            self.total = 0
+            self._set_indexing(True)
+            self.current.setText("Looking for new and changed files…")
+            self.progress.setRange(0, 0)  # busy until the total is known
+        elif isinstance(event, ScanFinished):
+            self.total = event.total
+            if event.total:
+                self._set_indexing(True)
+                self.progress.setRange(0, event.total)
+                self.progress.setValue(0)
+        elif isinstance(event, Progress):
+            self._set_indexing(True)
+            self.done, self.total, self.failed = event.done, event.total, event.failed
+            self.progress.setRange(0, max(event.total, 1))
+            self.progress.setValue(min(event.done, max(event.total, 1)))
+            name = os.path.basename(event.current) if event.current else ""
+            self.current.setText(name)
+            self.current.setToolTip(event.current)
+            parts = []
+            if event.rate > 0:
+                parts.append(f"{event.rate:.1f} files/s")
+            eta = format_eta(event.eta)
+            if eta and not self.paused:
+                parts.append(eta)
+            if event.failed:
+                parts.append(f"{event.failed} failed")
+            self.rate.setText(" · ".join(parts))
+            if event.paused != self.paused:
+                self._set_paused(event.paused)
+        elif isinstance(event, FileIndexed | FileFailed):
+            self.current.setText(os.path.basename(event.path))
+            self.current.setToolTip(event.path)
+        elif isinstance(event, Paused):
+            self._set_paused(event.paused)
+        elif isinstance(event, Idle):
+            self._set_indexing(False)
+            self._set_paused(False)
+
+    # ---- internals ----
+    def _set_indexing(self, indexing: bool) -> None:
+        self.indexing = indexing
+        for w in (self.current, self.progress, self.rate, self.pause_button):
+            w.setVisible(indexing)
+        if not indexing:
+            self.current.setText("")
+            self.rate.setText("")
+
+    def _set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(paused)
+        self.pause_button.blockSignals(False)
+        self.pause_button.setText("Resume" if paused else "Pause")
+        if paused:
+            self.current.setText("Paused")
+
+    def _on_toggled(self, checked: bool) -> None:
+        self.pause_button.setText("Resume" if checked else "Pause")
+        self.pause_toggled.emit(checked)

@@ -1,4 +1,4 @@
-"""Render resources/icons/desktop-search.svg to the hicolor PNG sizes (re-run after editing the SVG).
+"""Render resources/icons/desktop-search.svg to the hicolor PNG sizes (re-run after SVG edits).
 
 Usage: python packaging/render_icons.py [--check]
 Needs PySide6 (QtSvg); runs headless (QT_QPA_PLATFORM=offscreen is set if no platform is chosen).

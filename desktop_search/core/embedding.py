@@ -122,7 +122,10 @@ class SentenceTransformerEmbedder:
     ) -> None:
         self.model_id = f"st:{name}"
         self._model = _load_sentence_transformer(name, _pick_device(device), progress)
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        self.dim = int(get_dim() or 0)
         max_tokens = int(getattr(self._model, "max_seq_length", 0) or 512)
         # ~4 characters per token in English; leave room for the tokenizer's overhead.
         self.max_chars = max(200, int(max_tokens * 3.5))
@@ -232,8 +235,10 @@ def model_id_for(model: str) -> str:
 
 def bundled_as_sentence_transformer() -> Any:
     """The bundled model wrapped as sentence-transformers StaticEmbedding + Normalize."""
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import SentenceTransformer
     from tokenizers import Tokenizer
+
+    models = st_modules()
 
     weights_file, tokenizer_file = bundled_model_files()
     from safetensors.torch import load_file
@@ -242,6 +247,18 @@ def bundled_as_sentence_transformer() -> Any:
     table = next(iter(load_file(str(weights_file)).values())).float()
     static = models.StaticEmbedding(tokenizer, embedding_weights=table)
     return SentenceTransformer(modules=[static, models.Normalize()], device="cpu")
+
+
+def st_modules() -> Any:
+    """sentence-transformers' module classes (StaticEmbedding, Transformer, Pooling, ...)."""
+    try:  # sentence-transformers >= 6 moved them; the old path warns
+        from sentence_transformers.sentence_transformer import modules
+
+        return modules
+    except ImportError:  # pragma: no cover - older releases
+        from sentence_transformers import models
+
+        return models
 
 
 def describe(model_id: str) -> str:

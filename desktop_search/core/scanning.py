@@ -37,7 +37,7 @@ class ExcludeRules:
 
         self.patterns = tuple(p for p in patterns if p.strip())
         self.include_hidden = include_hidden
-        self._spec = pathspec.PathSpec.from_lines("gitwildmatch", self.patterns)
+        self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
 
     def skip_dir(self, name: str, relative: str) -> bool:
         if name in DEFAULT_EXCLUDED_DIRS:

@@ -29,9 +29,17 @@ log = logging.getLogger(__name__)
 
 
 class IndexerBridge(QObject):
-    """Re-emits core index events as a Qt signal; connect widgets to `event`."""
+    """Re-emits core index events as a Qt signal; connect widgets to `event`.
+
+    Pass `bridge.emit` as the Engine's `on_event`: it runs on the indexer's thread and the signal
+    is queued to the GUI thread, where the connected widgets run.
+    """
 
     event = Signal(object)
+
+    def emit(self, event: Any) -> None:  # type: ignore[override]
+        with contextlib.suppress(RuntimeError):  # the window is gone (shutdown race)
+            self.event.emit(event)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,15 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from desktop_search.core.models import Chunk, ExtractedDocument
 
 log = logging.getLogger(__name__)
+
+PIPELINE_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,9 @@ def _worker_main(conn: Connection, memory_mb: int, chunk_chars: int, overlap: in
                 result = ExtractionResult(task, unchanged=True)
             else:
                 chunks = tuple(chunk_pages(doc.pages, chunk_chars, overlap))
-                result = ExtractionResult(task, document=doc, chunks=chunks)
+                # The passages carry the text; sending the pages too would double the bytes
+                # pickled across the pipe for nothing.
+                result = ExtractionResult(task, document=replace(doc, pages=()), chunks=chunks)
         except ExtractionError as exc:
             result = ExtractionResult(task, error=exc.reason)
         except MemoryError:
@@ -103,13 +107,26 @@ class _Worker:
         )
         self.process.start()
         child.close()
-        self.task: ExtractionTask | None = None
+        # Tasks sent and not yet answered, oldest first. Keeping two in flight means the
+        # worker never waits on the parent between files; the head's clock starts when it
+        # becomes the head, so the time limit still applies to one file.
+        self.in_flight: deque[ExtractionTask] = deque()
         self.started = 0.0
 
+    @property
+    def task(self) -> ExtractionTask | None:
+        return self.in_flight[0] if self.in_flight else None
+
     def send(self, task: ExtractionTask) -> None:
-        self.task = task
-        self.started = time.monotonic()
+        if not self.in_flight:
+            self.started = time.monotonic()
+        self.in_flight.append(task)
         self.conn.send(task)
+
+    def answered(self) -> ExtractionTask:
+        task = self.in_flight.popleft()
+        self.started = time.monotonic()
+        return task
 
     def kill(self) -> None:
         try:
@@ -176,44 +193,45 @@ class ExtractionPool:
         pending = deque(tasks) if not isinstance(tasks, deque) else tasks
         while len(self._workers) < self.size:
             self._workers.append(self._spawn())
-        busy: dict[Connection, _Worker] = {}
         while True:
             stopping = should_stop()
             if not stopping and may_submit():
                 for worker in self._workers:
-                    if worker.task is None and pending:
+                    while len(worker.in_flight) < PIPELINE_DEPTH and pending:
                         worker.send(pending.popleft())
-                        busy[worker.conn] = worker
+            busy = {w.conn: w for w in self._workers if w.in_flight}
             if not busy:
                 if stopping or not pending:
                     return
                 time.sleep(0.05)  # paused with nothing in flight
                 continue
-            ready = wait(list(busy), timeout=0.1)
-            for conn in ready:
-                worker = busy.pop(conn)  # type: ignore[arg-type]
-                task = worker.task
-                assert task is not None
+            for conn in wait(list(busy), timeout=0.1):
+                worker = busy[conn]  # type: ignore[index]
                 try:
                     result: ExtractionResult = worker.conn.recv()
                 except (EOFError, OSError):
-                    result = ExtractionResult(task, error=self._crash_reason(worker))
-                    self._replace(worker)
-                else:
-                    worker.task = None
-                yield result
-            now = time.monotonic()
-            for conn, worker in list(busy.items()):
-                if now - worker.started > self.timeout_s:
                     task = worker.task
                     assert task is not None
-                    del busy[conn]
-                    log.warning("Extraction of %s timed out after %.0f s", task.path, self.timeout_s)
+                    lost = list(worker.in_flight)[1:]
+                    yield ExtractionResult(task, error=self._crash_reason(worker))
                     self._replace(worker)
+                    pending.extendleft(reversed(lost))  # innocent files queued behind it
+                    continue
+                worker.answered()
+                yield result
+            now = time.monotonic()
+            for worker in list(self._workers):
+                task = worker.task
+                if task is not None and now - worker.started > self.timeout_s:
+                    log.warning("Extraction of %s timed out after %.0f s", task.path, self.timeout_s)
+                    lost = list(worker.in_flight)[1:]
+                    elapsed = now - worker.started
+                    self._replace(worker)
+                    pending.extendleft(reversed(lost))
                     yield ExtractionResult(
                         task,
                         error=f"it took longer than {self.timeout_s:g} s to read, so it was skipped",
-                        seconds=now - worker.started,
+                        seconds=elapsed,
                     )
 
     def _crash_reason(self, worker: _Worker) -> str:

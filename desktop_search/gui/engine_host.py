@@ -126,6 +126,7 @@ class EngineHost(QObject):
                 engine.close()
 
         def done(_: Any = None) -> None:
+            self._lifecycle.shutdown(wait=True)  # its last job (the close) has finished
             self.closed.emit()
             if on_closed is not None:
                 on_closed()

@@ -215,6 +215,10 @@ class MainWindow(QMainWindow):
             self._add_one(path)
         self._pending_paths.clear()
         self.refresh_status()
+        if not getattr(engine, "read_only", False):
+            # Catch up with changes made while the app was closed, then follow them live.
+            self.host.run(engine.start_watching, None,
+                          lambda exc: self.report_error(exc, "watching your folders"))
 
     def _on_open_failed(self, exc: BaseException) -> None:
         if isinstance(exc, DesktopSearchError):

@@ -71,10 +71,9 @@ class ResultsDelegate(QStyledItemDelegate):
             name = str(index.data(ResultRole.FILE_NAME))
             page = f"p. {index.data(ResultRole.PAGE)}"
             more = int(index.data(ResultRole.MORE_PASSAGES) or 0)
-            extra = f"  ·  {more} more passage{'s' if more != 1 else ''}" if more else ""
             title_width = rect.width() - BAR_WIDTH - 2 * PAD
             bold_fm = QFontMetrics(bold)
-            tail = f"   {page}{extra}"
+            tail = f"   {page}"
             tail_width = QFontMetrics(font).horizontalAdvance(tail)
             name = bold_fm.elidedText(
                 name, Qt.TextElideMode.ElideMiddle, max(40, title_width - tail_width)
@@ -98,10 +97,18 @@ class ResultsDelegate(QStyledItemDelegate):
             small = _small(font)
             small_fm = QFontMetrics(small)
             painter.setFont(small)
+            painter.setPen(dim)  # the bar left the pen off
+            extra = f"+{more} passage{'s' if more != 1 else ''}" if more else ""
+            extra_width = small_fm.horizontalAdvance(extra) + PAD if extra else 0
             folder = small_fm.elidedText(
-                str(index.data(ResultRole.FOLDER)), Qt.TextElideMode.ElideMiddle, rect.width()
+                str(index.data(ResultRole.FOLDER)),
+                Qt.TextElideMode.ElideMiddle,
+                rect.width() - extra_width - PAD,
             )
-            painter.drawText(QPointF(rect.left(), y + small_fm.ascent()), folder)
+            baseline = y + small_fm.ascent()
+            painter.drawText(QPointF(rect.left(), baseline), folder)
+            if extra:
+                painter.drawText(QPointF(rect.right() - extra_width + PAD, baseline), extra)
             y += small_fm.lineSpacing()
             snippet_rect = QRectF(rect.left(), y, rect.width(), SNIPPET_LINES * line)
         else:

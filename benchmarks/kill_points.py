@@ -1,0 +1,457 @@
+"""Kill -9 at random moments of `desktop-search index`, then prove the index is still whole.
+
+Each kill point starts a real indexing subprocess on a folder of generated PDFs (one unique marker
+word each), lets it run to a random point, kills it with SIGKILL and opens the index in-process
+(`Engine.open`, which repairs). The point *survives* when, after the repair:
+
+- catalog passages, stored passages, keyword rows and vectors agree exactly (same ids, not just
+  the same counts), the FTS5 index passes its integrity check, no file is left half-written;
+- every file that was indexed before the kill is still indexed, untouched (same row, same
+  passages): nothing is lost and nothing is redone.
+
+After the last point the same command runs to completion: it must index exactly the files that
+were still missing, and every marker word must then find its own file, once.
+
+    python -m benchmarks.kill_points [--points 40] [--files 150] [--seed 1]
+
+The machinery is shared with tests/e2e/test_crash_recovery.py, which runs a dozen points.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+_FILLER = (
+    "river mountain lantern harbour orchard meadow copper silver window garden morning evening "
+    "journey letter market bridge castle forest valley island thunder candle pencil blanket "
+    "kitchen village station engine ladder mirror pocket ribbon saddle tunnel violin whistle "
+    "anchor basket cellar dragon feather glacier helmet jacket kettle marble needle oyster "
+    "parcel quarry rocket shovel teapot umbrella velvet wagon yarn zipper compass lighthouse "
+    "measure balance report figure example method result number system change"
+).split()
+_CONSONANTS = "bdfgklmnprstvz"
+_VOWELS = "aeiou"
+
+
+def marker_word(number: int) -> str:
+    """A made-up word, unique per number, that no stemmer changes (ends in 'x')."""
+    syllables = []
+    n = number
+    for _ in range(3):
+        n, c = divmod(n, len(_CONSONANTS))
+        n, v = divmod(n, len(_VOWELS))
+        syllables.append(_CONSONANTS[c] + _VOWELS[v])
+    return "qz" + "".join(syllables) + "x"
+
+
+def make_marker_corpus(
+    folder: Path, n_files: int = 150, *, pages: int = 4, seed: int = 7
+) -> dict[str, str]:
+    """n_files real PDFs of `pages` pages of filler text; each holds one unique marker word.
+
+    Returns {absolute path: marker}.
+    """
+    import pymupdf
+
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    markers: dict[str, str] = {}
+    for i in range(n_files):
+        marker = marker_word(i)
+        path = folder / f"doc-{i:04d}.pdf"
+        doc = pymupdf.open()
+        marker_page = i % pages
+        for p in range(pages):
+            words = [rng.choice(_FILLER) for _ in range(190)]
+            if p == marker_page:
+                words.insert(rng.randrange(len(words)), marker)
+            page = doc.new_page()
+            page.insert_textbox(pymupdf.Rect(50, 50, 550, 800), " ".join(words), fontsize=10)
+        doc.set_metadata({"title": f"Document {i}"})
+        doc.save(path)
+        doc.close()
+        markers[str(path.resolve())] = marker
+    return markers
+
+
+# ------------------------------------------------------------------------------- the catalog
+@dataclass(frozen=True)
+class FileState:
+    id: int
+    status: str
+    chunks: int
+
+
+def read_catalog(home: Path) -> dict[str, FileState]:
+    """The files table as it is on disk right now (read-only; {} before it exists)."""
+    db = home / "catalog.sqlite3"
+    if not db.exists():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return {}
+    try:
+        rows = conn.execute("SELECT path, id, status, chunks FROM files").fetchall()
+    except sqlite3.Error:
+        return {}
+    finally:
+        conn.close()
+    return {r[0]: FileState(r[1], r[2], r[3]) for r in rows}
+
+
+def pending_writes(home: Path) -> tuple[int, int]:
+    """(files caught mid-write, queued vector deletes) before any repair: where the kill landed."""
+    db = home / "catalog.sqlite3"
+    if not db.exists():
+        return 0, 0
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        writing = conn.execute(
+            "SELECT count(*) FROM files WHERE status NOT IN ('indexed', 'failed')"
+        ).fetchone()[0]
+        deletes = conn.execute("SELECT count(*) FROM vector_deletes").fetchone()[0]
+    except sqlite3.Error:
+        return 0, 0
+    finally:
+        conn.close()
+    return int(writing), int(deletes)
+
+
+def _forget_chroma_clients() -> None:
+    # chromadb keeps one client System per folder for the life of the process; another process
+    # has written since, so the next open must read the store afresh.
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+    except ImportError:  # pragma: no cover
+        return
+    SharedSystemClient.clear_system_cache()
+
+
+def verify_home(
+    home: Path, indexed_before: dict[str, FileState] | None = None
+) -> tuple[dict[str, FileState], list[str]]:
+    """Open the index (this repairs it) and list every way it is not consistent.
+
+    Returns the catalog after the repair and the problems found ([] = consistent). Files in
+    `indexed_before` must still be indexed with the same row and passages.
+    """
+    from desktop_search.core.engine import Engine
+
+    problems: list[str] = []
+    engine = Engine.open(home)
+    try:
+        index = engine.index
+        counts = index.check_consistency()
+        if counts["unfinished"]:
+            problems.append(f"{counts['unfinished']} files left half-written: {counts}")
+        if len({counts[k] for k in ("catalog_chunks", "chunks", "fts_rows", "vectors")}) != 1:
+            problems.append(f"counts disagree: {counts}")
+        db = index.db
+        chunk_ids = {r[0] for r in db.execute("SELECT id FROM chunks")}
+        model_id = index.model_id
+        if model_id is not None:
+            got = index.collection(model_id).get(include=[])
+            vector_ids = {int(i) for i in got["ids"]}
+            if vector_ids != chunk_ids:
+                problems.append(
+                    f"vector ids differ from passage ids: {len(vector_ids - chunk_ids)} extra, "
+                    f"{len(chunk_ids - vector_ids)} missing"
+                )
+        elif chunk_ids:
+            problems.append(f"{len(chunk_ids)} passages but no model recorded")
+        try:
+            db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"keyword index integrity check failed: {exc}")
+        queued = db.execute("SELECT count(*) FROM vector_deletes").fetchone()[0]
+        if queued:
+            problems.append(f"{queued} vector deletes still queued after repair")
+        per_file = dict(db.execute("SELECT file_id, count(*) FROM chunks GROUP BY file_id"))
+        after: dict[str, FileState] = {}
+        for path, fid, status, chunks in db.execute("SELECT path, id, status, chunks FROM files"):
+            after[path] = FileState(fid, status, chunks)
+            stored = per_file.get(fid, 0)
+            expected = chunks if status == "indexed" else 0
+            if stored != expected:
+                problems.append(f"{path}: {stored} passages stored, catalog says {expected}")
+        orphans = set(per_file) - {s.id for s in after.values()}
+        if orphans:
+            problems.append(f"passages of {len(orphans)} unknown files")
+        for path, old in (indexed_before or {}).items():
+            new = after.get(path)
+            if new is None or new.status != "indexed":
+                problems.append(f"lost: {path} was indexed before the kill, now {new}")
+            elif new != old:
+                problems.append(f"redone: {path} was rewritten ({old} -> {new})")
+    finally:
+        engine.close()
+        _forget_chroma_clients()
+    return after, problems
+
+
+def verify_search(home: Path, markers: dict[str, str]) -> list[str]:
+    """Every marker finds its own file, exactly once, in keyword and hybrid search."""
+    from desktop_search.core.engine import Engine
+
+    problems: list[str] = []
+    engine = Engine.open(home, read_only=True)
+    try:
+        engine.load_model()
+        db = engine.index.db
+        for path, marker in markers.items():
+            keyword = [r.path for r in engine.search(marker, k=5, mode="keyword")]
+            if keyword != [path]:
+                problems.append(f"keyword search for {marker}: {keyword}, expected [{path}]")
+            hybrid = [r.path for r in engine.search(marker, k=10, mode="hybrid")]
+            if hybrid.count(path) != 1 or len(set(hybrid)) != len(hybrid):
+                problems.append(f"hybrid search for {marker}: {hybrid}")
+            fts = db.execute(
+                "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (marker,)
+            ).fetchone()[0]
+            stored = db.execute(
+                "SELECT count(*) FROM chunks WHERE instr(text, ?) > 0", (marker,)
+            ).fetchone()[0]
+            if fts != stored or stored < 1:
+                problems.append(f"{marker}: {fts} keyword rows for {stored} passages holding it")
+    finally:
+        engine.close()
+        _forget_chroma_clients()
+    return problems
+
+
+# ------------------------------------------------------------------------------- the subprocess
+def cli_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("DESKTOP_SEARCH_HOME", None)  # --home is always explicit
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault("TRANSFORMERS_OFFLINE", "1")
+    return env
+
+
+def start_index(home: Path, folder: Path, log_file: Path) -> subprocess.Popen[bytes]:
+    with log_file.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "desktop_search", "--home", str(home), "index", str(folder)],
+            cwd=REPO_ROOT,
+            env=cli_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,  # its own process group: workers can be reaped after
+        )
+
+
+def kill_hard(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the indexer, then anything it left behind (extraction workers, forkserver)."""
+    try:
+        os.kill(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _wait_for_rows(home: Path, target: int, proc: subprocess.Popen[bytes], limit: float) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(read_catalog(home)) >= target:
+            return
+        time.sleep(0.01)
+
+
+# ------------------------------------------------------------------------------- kill points
+@dataclass
+class KillPoint:
+    number: int
+    home: str
+    plan: str  # "startup 1.23 s" or "rows>=N +0.05 s"
+    killed: bool
+    seconds: float
+    rows_at_kill: int = 0
+    writing_at_kill: int = 0
+    deletes_at_kill: int = 0
+    indexed_before: int = 0
+    indexed_after: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def survived(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class KillReport:
+    points: list[KillPoint]
+    final_problems: list[str]
+    final_indexed_run: int | None = None
+    final_expected_run: int | None = None
+
+    @property
+    def kills(self) -> list[KillPoint]:
+        return [p for p in self.points if p.killed]
+
+    @property
+    def survived(self) -> int:
+        return sum(p.survived for p in self.kills)
+
+
+def run_kill_points(
+    folder: Path,
+    markers: dict[str, str],
+    work_dir: Path,
+    *,
+    points: int,
+    seed: int,
+    startup_share: float = 0.25,
+    progress: Callable[[KillPoint], None] | None = None,
+) -> KillReport:
+    """Kill the indexer at `points` random moments (resuming each time), then finish the run."""
+    rng = random.Random(seed)
+    total = len(markers)
+    home_number = 0
+    home = work_dir / f"home-{home_number}"
+    log_file = work_dir / "index.log"
+    indexed_before: dict[str, FileState] = {}
+    report = KillReport([], [])
+    for number in range(1, points + 1):
+        done = sum(s.status in ("indexed", "failed") for s in read_catalog(home).values())
+        if done >= total:  # finished: start again from nothing so kills land mid-run
+            home_number += 1
+            home = work_dir / f"home-{home_number}"
+            indexed_before, done = {}, 0
+        started = time.monotonic()
+        proc = start_index(home, folder, log_file)
+        if rng.random() < startup_share:
+            delay = rng.uniform(0.0, 2.5)
+            plan = f"startup {delay:.2f} s"
+            try:
+                proc.wait(timeout=delay)
+            except subprocess.TimeoutExpired:
+                pass
+        else:
+            target = rng.randint(done + 1, total)
+            extra = rng.uniform(0.0, 0.15)
+            plan = f"rows>={target} +{extra:.2f} s"
+            _wait_for_rows(home, target, proc, limit=120)
+            try:
+                proc.wait(timeout=extra)
+            except subprocess.TimeoutExpired:
+                pass
+        killed = proc.poll() is None
+        kill_hard(proc)
+        point = KillPoint(number, home.name, plan, killed, time.monotonic() - started)
+        point.rows_at_kill = len(read_catalog(home))
+        point.writing_at_kill, point.deletes_at_kill = pending_writes(home)
+        point.indexed_before = len(indexed_before)
+        if not killed and proc.returncode != 0:
+            point.problems.append(f"index exited {proc.returncode} without being killed")
+        after, problems = verify_home(home, indexed_before)
+        point.problems += problems
+        indexed_before = {p: s for p, s in after.items() if s.status == "indexed"}
+        point.indexed_after = len(indexed_before)
+        report.points.append(point)
+        if progress is not None:
+            progress(point)
+    # Finish the interrupted run: exactly the missing files are indexed, each once.
+    expected = total - len(indexed_before)
+    with log_file.open("ab") as log:
+        proc_done = subprocess.run(
+            [sys.executable, "-m", "desktop_search", "--home", str(home), "index", str(folder)],
+            cwd=REPO_ROOT, env=cli_env(), stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.PIPE, timeout=600,
+        )
+        log.write(proc_done.stderr)
+    stderr = proc_done.stderr.decode(errors="replace")
+    if proc_done.returncode != 0:
+        report.final_problems.append(f"final index run exited {proc_done.returncode}: {stderr}")
+    found = re.search(r"Indexed (\d+) files", stderr)
+    report.final_expected_run = expected
+    report.final_indexed_run = int(found.group(1)) if found else None
+    if report.final_indexed_run != expected:
+        report.final_problems.append(
+            f"final run indexed {report.final_indexed_run} files, {expected} were missing"
+        )
+    after, problems = verify_home(home, indexed_before)
+    report.final_problems += problems
+    states = {p: after.get(p) for p in markers}
+    not_indexed = [p for p, s in states.items() if s is None or s.status != "indexed"]
+    if not_indexed or len(after) != total:
+        report.final_problems.append(
+            f"{len(not_indexed)} files not indexed, {len(after)} catalog rows for {total} files"
+        )
+    report.final_problems += verify_search(home, markers)
+    return report
+
+
+# ------------------------------------------------------------------------------- benchmark
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--points", type=int, default=40)
+    parser.add_argument("--files", type=int, default=150)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(REPO_ROOT))
+    from benchmarks.common import print_table
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kill-points-"))
+    work.mkdir(parents=True, exist_ok=True)
+    folder = work / "docs"
+    started = time.monotonic()
+    markers = make_marker_corpus(folder, args.files, seed=args.seed)
+    print(f"{len(markers)} PDFs in {folder}; {args.points} kill points, seed {args.seed}",
+          flush=True)
+
+    def show(point: KillPoint) -> None:
+        state = "ok" if point.survived else "FAILED: " + "; ".join(point.problems)[:200]
+        print(f"  #{point.number:>2} {point.plan:<22} killed={point.killed!s:<5} "
+              f"rows={point.rows_at_kill:>3} mid-write={point.writing_at_kill:>3} "
+              f"indexed {point.indexed_before:>3} -> {point.indexed_after:>3}  {state}",
+              flush=True)
+
+    report = run_kill_points(folder, markers, work, points=args.points, seed=args.seed,
+                             progress=show)
+    kills = report.kills
+    startup = [p for p in kills if p.plan.startswith("startup")]
+    mid_write = [p for p in kills if p.writing_at_kill]
+    print_table(
+        "kill -9 points",
+        ["points", "killed", "survived", "in start-up", "caught mid-write", "ran to the end"],
+        [[len(report.points), len(kills), report.survived, len(startup), len(mid_write),
+          len(report.points) - len(kills)]],
+    )
+    print_table(
+        "final run after the last kill",
+        ["files", "missing before", "indexed by the run", "problems"],
+        [[len(markers), report.final_expected_run, report.final_indexed_run,
+          len(report.final_problems)]],
+    )
+    for problem in report.final_problems[:20]:
+        print("  " + problem)
+    print(f"\nsurvived {report.survived}/{len(kills)} kill points "
+          f"({time.monotonic() - started:.0f} s)")
+    return 0 if report.survived == len(kills) and not report.final_problems else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

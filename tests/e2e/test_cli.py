@@ -1,0 +1,127 @@
+"""The CLI as a subprocess on real files: the contract of DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHARED_PDFS
+
+
+def run(home: Path, *args: str, input_text: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_search", "--home", str(home), *args],
+        capture_output=True, text=True, timeout=240, input=input_text,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+
+
+@pytest.fixture
+def indexed(tmp_path: Path, corpus: Path) -> Path:
+    home = tmp_path / "cli-home"
+    done = run(home, "index", str(corpus))
+    assert done.returncode == 0, done.stderr
+    assert "Indexed 4 files" in done.stderr
+    return home
+
+
+def test_search_json_is_one_result_per_document(indexed: Path) -> None:
+    out = run(indexed, "search", "volcano eruption", "--json", "-k", "3")
+    assert out.returncode == 0, out.stderr
+    results = json.loads(out.stdout)
+    assert 1 <= len(results) <= 3
+    top = results[0]
+    assert Path(top["path"]).name == "volcano.pdf"
+    assert set(top) >= {"path", "score", "title", "hits"}
+    assert {"page", "snippet", "score"} <= set(top["hits"][0])
+    assert len({r["path"] for r in results}) == len(results)
+
+
+def test_batch_search_keeps_order_and_answers_every_line(indexed: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "queries.txt"
+    batch.write_text("sourdough bread\n\nsupernova star\n", encoding="utf-8")
+    out = run(indexed, "search", "--batch", str(batch), "--json", "-k", "2", "--mode", "keyword")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["sourdough bread", "", "supernova star"]
+    assert Path(lines[0]["results"][0]["path"]).name == "baking.pdf"
+    assert lines[1]["results"] == [] and "error" in lines[1]
+    assert Path(lines[2]["results"][0]["path"]).name == "astronomy.md"
+
+
+def test_text_output_marks_terms(indexed: Path) -> None:
+    out = run(indexed, "search", "sourdough")
+    assert out.returncode == 0
+    assert "baking.pdf" in out.stdout and "[sourdough]" in out.stdout.lower()
+
+
+def test_filters_from_the_command_line(indexed: Path, corpus: Path) -> None:
+    out = run(indexed, "search", "star", "--type", "md", "--json")
+    assert [Path(r["path"]).name for r in json.loads(out.stdout)] == ["astronomy.md"]
+    out = run(indexed, "search", "volcano", "--after", "2999-01-01", "--json")
+    assert json.loads(out.stdout) == []
+    out = run(indexed, "search", "volcano", "--after", "last week")
+    assert out.returncode != 0 and "2024-05-31" in out.stderr
+
+
+def test_status_json_lists_folders_and_failures(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 nothing here")
+    home = tmp_path / "h"
+    assert run(home, "index", str(corpus)).returncode == 0  # failures don't fail the command
+    status = json.loads(run(home, "status", "--json").stdout)
+    assert {"model", "documents", "chunks", "indexing", "folders", "failed"} <= set(status)
+    assert status["documents"] == 4 and status["indexing"] is False
+    assert status["folders"][0]["path"] == str(corpus)
+    assert status["folders"][0]["failed"] == 1
+    assert status["failed"] == [{"path": str(corpus / "broken.pdf"),
+                                 "reason": "the file is damaged or not a valid PDF"}]
+
+
+def test_remove_purges(indexed: Path, corpus: Path) -> None:
+    assert run(indexed, "remove", str(corpus)).returncode == 0
+    status = json.loads(run(indexed, "status", "--json").stdout)
+    assert status["documents"] == 0 and status["folders"] == []
+    bad = run(indexed, "remove", str(corpus))
+    assert bad.returncode == 1 and "not one of the indexed folders" in bad.stderr
+
+
+def test_errors_are_one_line_and_non_zero(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    missing = run(home, "index", str(tmp_path / "nope"))
+    assert missing.returncode == 1
+    assert missing.stderr.strip().count("\n") == 0 and "does not exist" in missing.stderr
+    empty = run(home, "search", "volcano")
+    assert empty.returncode == 1 and "nothing is indexed yet" in empty.stderr
+    assert "Traceback" not in missing.stderr + empty.stderr
+
+
+def test_more_like_this_from_cli(indexed: Path, corpus: Path) -> None:
+    out = run(indexed, "search", "--like", str(corpus / "volcano.pdf"), "--json")
+    assert out.returncode == 0, out.stderr
+    assert "volcano.pdf" not in [Path(r["path"]).name for r in json.loads(out.stdout)]
+
+
+@pytest.mark.skipif(not SHARED_PDFS.is_dir(), reason="shared PDFs not present")
+def test_sample_of_real_world_pdfs(tmp_path: Path) -> None:
+    sample = tmp_path / "real"
+    sample.mkdir()
+    names = ["pypdf__crazyones.pdf", "pypdf__encrypted-file.pdf", "qpdf__bad1.pdf",
+             "pdfminer__jo.pdf", "pdfplumber__issue-203-decimalize.pdf", "pdfplumber__empty.pdf"]
+    for name in names:
+        (sample / name).write_bytes((SHARED_PDFS / name).read_bytes())
+    home = tmp_path / "h"
+    assert run(home, "index", str(sample)).returncode == 0
+    status = json.loads(run(home, "status", "--json").stdout)
+    failed = {Path(f["path"]).name: f["reason"] for f in status["failed"]}
+    assert failed["pypdf__encrypted-file.pdf"] == "it is password-protected"
+    assert "no text layer" in failed["pdfplumber__issue-203-decimalize.pdf"]
+    assert failed["pdfplumber__empty.pdf"] == "the file is empty"
+    assert "damaged" in failed["qpdf__bad1.pdf"]
+    assert status["documents"] + len(failed) == len(names)
+    out = json.loads(run(home, "search", "crazy ones misfits", "--json").stdout)
+    assert Path(out[0]["path"]).name == "pypdf__crazyones.pdf"

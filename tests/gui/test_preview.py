@@ -1,0 +1,137 @@
+"""Preview: a real PDF page rendered with the passage highlighted; zoom; passages; text files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QColor
+
+from desktop_search.gui.results_model import ResultRole
+from tests.gui.conftest import WAIT_MS, search
+
+
+def _select_top(qtbot, window, kind: str = "page") -> None:
+    preview = window.preview
+    with qtbot.waitSignal(preview.shown, timeout=WAIT_MS, check_params_cb=lambda k: k == kind):
+        window.results.focus_results()
+
+
+def test_pdf_page_is_rendered_with_the_passage_highlighted(indexed_window, qtbot):
+    search(qtbot, indexed_window, "sourdough starter")
+    _select_top(qtbot, indexed_window)
+    preview = indexed_window.preview
+    assert preview.mode == "page"
+    canvas = preview.canvas
+    image = canvas.image
+    assert not image.isNull()
+    # Rendered in device pixels, shown at logical size: sharp on high-DPI screens.
+    dpr = preview.devicePixelRatioF()
+    assert image.devicePixelRatio() == dpr
+    assert abs(canvas.width() * dpr - image.width()) <= 1
+    rects = canvas.logical_rects()
+    assert rects, "the matched passage should be located on the page"
+    for rect in rects:
+        assert 0 <= rect.left() < rect.right() <= canvas.width() + 1
+        assert 0 <= rect.top() < rect.bottom() <= canvas.height() + 1
+    # The highlight is painted: a pixel inside the passage is tinted, a margin pixel is white.
+    shot = canvas.grab().toImage()
+    scale = shot.width() / canvas.width()
+    inside = rects[0].center()
+    tinted = QColor(shot.pixel(int(inside.x() * scale), int(inside.y() * scale)))
+    margin = QColor(shot.pixel(int(5 * scale), int((canvas.height() - 5) * scale)))
+    assert margin.blue() > 240
+    assert tinted.blue() < tinted.red() - 60  # yellow over white (or over black text)
+    assert "baking.pdf" in preview.title.text()
+
+
+def test_zoom_in_renders_a_bigger_page(indexed_window, qtbot):
+    search(qtbot, indexed_window, "sourdough")
+    _select_top(qtbot, indexed_window)
+    preview = indexed_window.preview
+    width = preview.canvas.image.width()
+    with qtbot.waitSignal(preview.shown, timeout=WAIT_MS):
+        preview.zoom_in()
+    assert preview.canvas.image.width() > width * 1.15
+    assert not preview.fit_button.isChecked()
+    with qtbot.waitSignal(preview.shown, timeout=WAIT_MS):
+        preview.zoom_out()
+    assert abs(preview.canvas.image.width() - width) <= 2
+
+
+def test_next_and_previous_passage_buttons_move_through_hits(indexed_window, qtbot):
+    search(qtbot, indexed_window, "volcano", mode="keyword")
+    _select_top(qtbot, indexed_window)
+    preview = indexed_window.preview
+    panel = indexed_window.results
+    total = len(panel.model.passage_indexes())
+    assert preview.position.text() == f"1 / {total}"
+    assert not preview.prev_button.isEnabled()
+    if total > 1:
+        preview.next_button.click()
+        assert preview.position.text() == f"2 / {total}"
+        assert preview.prev_button.isEnabled()
+        preview.prev_button.click()
+        assert preview.position.text() == f"1 / {total}"
+    assert panel.view.currentIndex().data(ResultRole.FILE_NAME) == "volcano.pdf"
+
+
+def test_markdown_file_gets_a_text_preview_with_the_passage_marked(indexed_window, qtbot):
+    search(qtbot, indexed_window, "supernova neutron")
+    assert indexed_window.results.model.index(0, 0).data(ResultRole.FILE_NAME) == "astronomy.md"
+    _select_top(qtbot, indexed_window, "text")
+    preview = indexed_window.preview
+    assert "supernova" in preview.text.toPlainText()
+    selections = preview.text.extraSelections()
+    assert selections
+    marked = selections[0].cursor.selectedText()
+    assert "supernova" in marked.lower()
+
+
+def test_a_deleted_file_shows_a_message_not_a_crash(indexed_window, qtbot, corpus: Path):
+    search(qtbot, indexed_window, "dividend buyback")
+    (corpus / "finance.pdf").unlink()
+    preview = indexed_window.preview
+    with qtbot.waitSignal(preview.shown, timeout=WAIT_MS, check_params_cb=lambda k: k == "message"):
+        indexed_window.results.focus_results()
+    assert "no longer exists" in preview.message.text()
+    assert not indexed_window.error_dialogs
+
+
+HIDPI_SCRIPT = r"""
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["QT_SCALE_FACTOR"] = "2"
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from desktop_search.core.models import DocumentResult, Hit
+from desktop_search.gui.preview import PreviewWidget
+text = "Knead the dough"
+hit = Hit(1, 1, 1.0, text, (), text, 0, len(text))
+doc = DocumentResult(sys.argv[1], "baking", 1.0, "pdf", 0.0, (hit,))
+w = PreviewWidget(); w.resize(700, 900); w.show()
+shown = []
+w.shown.connect(shown.append)
+w.show_passage(doc, hit)
+while "page" not in shown and "message" not in shown:
+    app.processEvents()
+img = w.canvas.image
+print(w.mode, w.devicePixelRatioF(), img.devicePixelRatio(), img.width(), w.canvas.width(),
+      len(w.canvas.rects))
+w.shutdown()
+"""
+
+
+def test_high_dpi_renders_at_device_resolution(corpus: Path, tmp_path: Path):
+    """With a 2x screen the page is rendered at twice the pixels and shown at logical size."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "hidpi.py"
+    script.write_text(HIDPI_SCRIPT, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script), str(corpus / "baking.pdf")],
+                         capture_output=True, text=True, timeout=120, check=True)
+    mode, screen_dpr, image_dpr, pixels, logical, rects = out.stdout.split()[-6:]
+    assert mode == "page"
+    assert float(screen_dpr) == 2.0 and float(image_dpr) == 2.0
+    assert abs(int(pixels) - 2 * int(logical)) <= 2
+    assert int(rects) >= 1

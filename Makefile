@@ -26,6 +26,7 @@ run: $(STAMP)            ## set up, then open the desktop app
 test: $(STAMP)           ## set up, then lint, check the core/GUI boundary and run every test
 	$(BIN)/ruff check desktop_search tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy desktop_search/core
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(STAMP)          ## quality, throughput and latency benchmarks (slow)

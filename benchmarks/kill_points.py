@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,12 +89,51 @@ def make_marker_corpus(
     return markers
 
 
+def make_bad_files(folder: Path) -> list[str]:
+    """Files that must end as failed: empty, not a PDF, password-protected (2 of each)."""
+    import pymupdf
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(2):
+        empty = folder / f"bad-empty-{i}.pdf"
+        empty.write_bytes(b"")
+        junk = folder / f"bad-junk-{i}.pdf"
+        junk.write_bytes(b"this is not a pdf " * (i + 1))
+        locked = folder / f"bad-locked-{i}.pdf"
+        doc = pymupdf.open()
+        doc.new_page().insert_text((72, 72), "secret text")
+        doc.save(locked, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="pw", owner_pw="pw")
+        doc.close()
+        paths += [str(p.resolve()) for p in (empty, junk, locked)]
+    return paths
+
+
+def rewrite_pdf(path: str, marker: str, seed: int) -> None:
+    """New content (and bytes), same marker: the file must be indexed again."""
+    import pymupdf
+
+    rng = random.Random(seed)
+    doc = pymupdf.open()
+    for p in range(3):
+        words = [rng.choice(_FILLER) for _ in range(150)]
+        if p == 1:
+            words.insert(rng.randrange(len(words)), marker)
+        doc.new_page().insert_textbox(pymupdf.Rect(50, 50, 550, 800), " ".join(words),
+                                      fontsize=10)
+    tmp = path + ".new"
+    doc.save(tmp)
+    doc.close()
+    os.replace(tmp, path)
+
+
 # ------------------------------------------------------------------------------- the catalog
 @dataclass(frozen=True)
 class FileState:
     id: int
     status: str
     chunks: int
+    reason: str | None = None
 
 
 def read_catalog(home: Path) -> dict[str, FileState]:
@@ -107,12 +146,39 @@ def read_catalog(home: Path) -> dict[str, FileState]:
     except sqlite3.Error:
         return {}
     try:
-        rows = conn.execute("SELECT path, id, status, chunks FROM files").fetchall()
+        rows = conn.execute("SELECT path, id, status, chunks, reason FROM files").fetchall()
     except sqlite3.Error:
         return {}
     finally:
         conn.close()
-    return {r[0]: FileState(r[1], r[2], r[3]) for r in rows}
+    return {r[0]: FileState(*r[1:]) for r in rows}
+
+
+def needs_indexing(home: Path, paths: Iterable[str]) -> list[str]:
+    """Which files a scan must (re)index: not indexed, or changed since (size, mtime)."""
+    db = home / "catalog.sqlite3"
+    known: dict[str, tuple[str, int, float]] = {}
+    if db.exists():
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            for path, status, size, mtime in conn.execute(
+                "SELECT path, status, size, mtime FROM files"
+            ):
+                known[path] = (status, size, mtime)
+        finally:
+            conn.close()
+    out = []
+    for path in paths:
+        info = os.stat(path)
+        row = known.get(path)
+        if (
+            row is None
+            or row[0] != "indexed"
+            or row[1] != info.st_size
+            or abs(row[2] - info.st_mtime) >= 1e-6
+        ):
+            out.append(path)
+    return out
 
 
 def pending_writes(home: Path) -> tuple[int, int]:
@@ -184,8 +250,10 @@ def verify_home(
             problems.append(f"{queued} vector deletes still queued after repair")
         per_file = dict(db.execute("SELECT file_id, count(*) FROM chunks GROUP BY file_id"))
         after: dict[str, FileState] = {}
-        for path, fid, status, chunks in db.execute("SELECT path, id, status, chunks FROM files"):
-            after[path] = FileState(fid, status, chunks)
+        for path, fid, status, chunks, reason in db.execute(
+            "SELECT path, id, status, chunks, reason FROM files"
+        ):
+            after[path] = FileState(fid, status, chunks, reason)
             stored = per_file.get(fid, 0)
             expected = chunks if status == "indexed" else 0
             if stored != expected:
@@ -270,20 +338,11 @@ def kill_hard(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def _wait_for_rows(home: Path, target: int, proc: subprocess.Popen[bytes], limit: float) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline and proc.poll() is None:
-        if len(read_catalog(home)) >= target:
-            return
-        time.sleep(0.01)
-
-
 # ------------------------------------------------------------------------------- kill points
 @dataclass
 class KillPoint:
     number: int
-    home: str
-    plan: str  # "startup 1.23 s" or "rows>=N +0.05 s"
+    plan: str  # "start-up +1.23 s" or "1st write +0.05 s"
     killed: bool
     seconds: float
     rows_at_kill: int = 0
@@ -317,48 +376,54 @@ class KillReport:
 def run_kill_points(
     folder: Path,
     markers: dict[str, str],
+    bad_files: list[str],
     work_dir: Path,
     *,
     points: int,
     seed: int,
-    startup_share: float = 0.25,
+    startup_share: float = 0.3,
     progress: Callable[[KillPoint], None] | None = None,
 ) -> KillReport:
-    """Kill the indexer at `points` random moments (resuming each time), then finish the run."""
+    """Kill the indexer at `points` random moments (resuming each time), then finish the run.
+
+    When a run gets to the end before its kill, some files are rewritten (same marker, new
+    text) so that the next kills land while changed files replace their old passages.
+    """
     rng = random.Random(seed)
-    total = len(markers)
-    home_number = 0
-    home = work_dir / f"home-{home_number}"
+    total = len(markers) + len(bad_files)
+    home = work_dir / "home"
     log_file = work_dir / "index.log"
     indexed_before: dict[str, FileState] = {}
     report = KillReport([], [])
+    rewrites = 0
+    stale: set[str] = set()  # rewritten, and maybe not indexed again yet: no "before" to keep
+    finished = False
     for number in range(1, points + 1):
-        done = sum(s.status in ("indexed", "failed") for s in read_catalog(home).values())
-        if done >= total:  # finished: start again from nothing so kills land mid-run
-            home_number += 1
-            home = work_dir / f"home-{home_number}"
-            indexed_before, done = {}, 0
+        if finished:
+            rewrites += 1
+            for path in rng.sample(sorted(markers), k=min(30, len(markers))):
+                rewrite_pdf(path, markers[path], seed=seed * 1000 + rewrites)
+                stale.add(path)
+                indexed_before.pop(path, None)
+        catalog = read_catalog(home)
         started = time.monotonic()
         proc = start_index(home, folder, log_file)
         if rng.random() < startup_share:
             delay = rng.uniform(0.0, 2.5)
-            plan = f"startup {delay:.2f} s"
-            try:
-                proc.wait(timeout=delay)
-            except subprocess.TimeoutExpired:
-                pass
+            plan = f"start-up +{delay:.2f} s"
         else:
-            target = rng.randint(done + 1, total)
-            extra = rng.uniform(0.0, 0.15)
-            plan = f"rows>={target} +{extra:.2f} s"
-            _wait_for_rows(home, target, proc, limit=120)
-            try:
-                proc.wait(timeout=extra)
-            except subprocess.TimeoutExpired:
-                pass
+            # Wait for this run's first write to reach the catalog, then a little longer: the
+            # kill lands inside or between the writes of a batch, or in the next extraction.
+            _wait_for_change(home, catalog, proc, limit=120)
+            delay = rng.uniform(0.0, 0.25 if rng.random() < 0.5 else 1.5)
+            plan = f"1st write +{delay:.2f} s"
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            pass
         killed = proc.poll() is None
         kill_hard(proc)
-        point = KillPoint(number, home.name, plan, killed, time.monotonic() - started)
+        point = KillPoint(number, plan, killed, time.monotonic() - started)
         point.rows_at_kill = len(read_catalog(home))
         point.writing_at_kill, point.deletes_at_kill = pending_writes(home)
         point.indexed_before = len(indexed_before)
@@ -366,23 +431,28 @@ def run_kill_points(
             point.problems.append(f"index exited {proc.returncode} without being killed")
         after, problems = verify_home(home, indexed_before)
         point.problems += problems
-        indexed_before = {p: s for p, s in after.items() if s.status == "indexed"}
-        point.indexed_after = len(indexed_before)
+        finished = not killed and proc.returncode == 0
+        if finished:
+            stale.clear()
+        indexed_before = {
+            p: s for p, s in after.items() if s.status == "indexed" and p not in stale
+        }
+        point.indexed_after = sum(s.status == "indexed" for s in after.values())
         report.points.append(point)
         if progress is not None:
             progress(point)
     # Finish the interrupted run: exactly the missing files are indexed, each once.
-    expected = total - len(indexed_before)
+    expected = len(needs_indexing(home, markers))
     with log_file.open("ab") as log:
-        proc_done = subprocess.run(
+        finished_run = subprocess.run(
             [sys.executable, "-m", "desktop_search", "--home", str(home), "index", str(folder)],
             cwd=REPO_ROOT, env=cli_env(), stdin=subprocess.DEVNULL, stdout=log,
             stderr=subprocess.PIPE, timeout=600,
         )
-        log.write(proc_done.stderr)
-    stderr = proc_done.stderr.decode(errors="replace")
-    if proc_done.returncode != 0:
-        report.final_problems.append(f"final index run exited {proc_done.returncode}: {stderr}")
+        log.write(finished_run.stderr)
+    stderr = finished_run.stderr.decode(errors="replace")
+    if finished_run.returncode != 0:
+        report.final_problems.append(f"final index run exited {finished_run.returncode}: {stderr}")
     found = re.search(r"Indexed (\d+) files", stderr)
     report.final_expected_run = expected
     report.final_indexed_run = int(found.group(1)) if found else None
@@ -392,14 +462,28 @@ def run_kill_points(
         )
     after, problems = verify_home(home, indexed_before)
     report.final_problems += problems
-    states = {p: after.get(p) for p in markers}
-    not_indexed = [p for p, s in states.items() if s is None or s.status != "indexed"]
-    if not_indexed or len(after) != total:
-        report.final_problems.append(
-            f"{len(not_indexed)} files not indexed, {len(after)} catalog rows for {total} files"
-        )
+    not_indexed = [p for p in markers if p not in after or after[p].status != "indexed"]
+    if not_indexed:
+        report.final_problems.append(f"{len(not_indexed)} files not indexed: {not_indexed[:3]}")
+    not_failed = [
+        p for p in bad_files if p not in after or after[p].status != "failed" or not after[p].reason
+    ]
+    if not_failed:
+        report.final_problems.append(f"bad files not recorded as failed with a reason: {not_failed}")
+    if len(after) != total:
+        report.final_problems.append(f"{len(after)} catalog rows for {total} files")
     report.final_problems += verify_search(home, markers)
     return report
+
+
+def _wait_for_change(
+    home: Path, before: dict[str, FileState], proc: subprocess.Popen[bytes], limit: float
+) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and proc.poll() is None:
+        if read_catalog(home) != before:
+            return
+        time.sleep(0.01)
 
 
 # ------------------------------------------------------------------------------- benchmark
@@ -419,20 +503,21 @@ def main(argv: list[str] | None = None) -> int:
     folder = work / "docs"
     started = time.monotonic()
     markers = make_marker_corpus(folder, args.files, seed=args.seed)
-    print(f"{len(markers)} PDFs in {folder}; {args.points} kill points, seed {args.seed}",
-          flush=True)
+    bad = make_bad_files(folder)
+    print(f"{len(markers)} PDFs + {len(bad)} bad files in {folder}; {args.points} kill points, "
+          f"seed {args.seed}", flush=True)
 
     def show(point: KillPoint) -> None:
         state = "ok" if point.survived else "FAILED: " + "; ".join(point.problems)[:200]
-        print(f"  #{point.number:>2} {point.plan:<22} killed={point.killed!s:<5} "
+        print(f"  #{point.number:>2} {point.plan:<19} killed={point.killed!s:<5} "
               f"rows={point.rows_at_kill:>3} mid-write={point.writing_at_kill:>3} "
               f"indexed {point.indexed_before:>3} -> {point.indexed_after:>3}  {state}",
               flush=True)
 
-    report = run_kill_points(folder, markers, work, points=args.points, seed=args.seed,
+    report = run_kill_points(folder, markers, bad, work, points=args.points, seed=args.seed,
                              progress=show)
     kills = report.kills
-    startup = [p for p in kills if p.plan.startswith("startup")]
+    startup = [p for p in kills if p.plan.startswith("start-up")]
     mid_write = [p for p in kills if p.writing_at_kill]
     print_table(
         "kill -9 points",

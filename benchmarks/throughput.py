@@ -30,14 +30,19 @@ def measure(files: list[Path]) -> list[tuple[str, float, float, float]]:
     rows = []
 
     started = time.perf_counter()
-    with ExtractionPool(settings.extraction_workers, chunk_chars=settings.chunk_chars,
-                        overlap=settings.chunk_overlap) as pool:
+    with ExtractionPool(
+        settings.extraction_workers,
+        chunk_chars=settings.chunk_chars,
+        overlap=settings.chunk_overlap,
+    ) as pool:
         results = list(pool.run(deque(ExtractionTask(str(p)) for p in files)))
     extraction_s = time.perf_counter() - started
     ok = [r for r in results if r.document is not None]
     pages = sum(r.document.page_count for r in ok if r.document)
     chunks = [c for r in ok for c in r.chunks]
-    rows.append(("extraction (pool)", extraction_s, pages / extraction_s, len(chunks) / extraction_s))
+    rows.append(
+        ("extraction (pool)", extraction_s, pages / extraction_s, len(chunks) / extraction_s)
+    )
 
     embedder = StaticEmbedder()
     started = time.perf_counter()
@@ -55,14 +60,27 @@ def measure(files: list[Path]) -> list[tuple[str, float, float, float]]:
         for r in ok:
             doc = r.document
             assert doc is not None
-            batch.append(DocumentWrite(doc.path, str(files[0].parent), 1, 0.0, doc.content_hash,
-                                       doc.title, "pdf", doc.page_count, r.chunks))
+            batch.append(
+                DocumentWrite(
+                    doc.path,
+                    str(files[0].parent),
+                    1,
+                    0.0,
+                    doc.content_hash,
+                    doc.title,
+                    "pdf",
+                    doc.page_count,
+                    r.chunks,
+                )
+            )
             batch_rows += len(r.chunks)
             if batch_rows >= settings.batch_chunks:
-                index.write_documents(batch, vectors[offset:offset + batch_rows], embedder.model_id)
+                index.write_documents(
+                    batch, vectors[offset : offset + batch_rows], embedder.model_id
+                )
                 offset += batch_rows
                 batch, batch_rows = [], 0
-        index.write_documents(batch, vectors[offset:offset + batch_rows], embedder.model_id)
+        index.write_documents(batch, vectors[offset : offset + batch_rows], embedder.model_id)
         store_s = time.perf_counter() - started
         index.close()
     rows.append(("store writes", store_s, pages / store_s, len(chunks) / store_s))
@@ -104,8 +122,10 @@ def _report(files: list[Path]) -> None:
         ["stage", "seconds", "pages/s", "chunks/s"],
         [(name, f"{s:.2f}", f"{p:.0f}", f"{c:.0f}") for name, s, p, c in rows],
     )
-    print(f"pipeline / slowest stage = {pipeline / slowest:.2f}x  (target >= 0.8x; "
-          f"pipeline {pipeline:.0f} pages/s, target >= 400)")
+    print(
+        f"pipeline / slowest stage = {pipeline / slowest:.2f}x  (target >= 0.8x; "
+        f"pipeline {pipeline:.0f} pages/s, target >= 400)"
+    )
 
 
 if __name__ == "__main__":

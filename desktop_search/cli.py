@@ -25,8 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find passages in your own documents by meaning, offline. "
         "With no command, opens the desktop app.",
     )
-    parser.add_argument("--home", metavar="DIR",
-                        help="index folder (default: $DESKTOP_SEARCH_HOME or your user data folder)")
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="index folder (default: $DESKTOP_SEARCH_HOME or your user data folder)",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -35,14 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
 
     p = sub.add_parser("search", help="search the index")
-    p.add_argument("query", nargs="?", help="words, a question, \"an exact phrase\", -excluded")
+    p.add_argument("query", nargs="?", help='words, a question, "an exact phrase", -excluded')
     p.add_argument("--batch", metavar="FILE", help="one query per line ('-' = stdin)")
     p.add_argument("-k", type=int, default=10, metavar="N", help="documents per query (10)")
     p.add_argument("--mode", choices=("hybrid", "semantic", "keyword"), default="hybrid")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--folder", action="append", default=[], help="only under this folder")
-    p.add_argument("--type", action="append", default=[], metavar="EXT",
-                   help="only this file type, e.g. pdf (repeatable)")
+    p.add_argument(
+        "--type",
+        action="append",
+        default=[],
+        metavar="EXT",
+        help="only this file type, e.g. pdf (repeatable)",
+    )
     p.add_argument("--after", metavar="DATE", help="modified on or after (YYYY-MM-DD)")
     p.add_argument("--before", metavar="DATE", help="modified on or before (YYYY-MM-DD)")
     p.add_argument("--like", metavar="PATH", help="documents similar to this indexed document")
@@ -59,12 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run a CLI command (the `desktop-search` entry point also opens the app; see launcher)."""
+    args = build_parser().parse_args(argv)
     if args.command in (None, "gui"):
-        from desktop_search.gui.app import main as gui_main  # the only Qt entry
+        print("desktop-search: use the 'desktop-search' command to open the app", file=sys.stderr)
+        return EXIT_USAGE
+    return run(args)
 
-        return int(gui_main(args.home) or 0)
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed non-GUI command; errors become one line on stderr and a non-zero exit."""
     from desktop_search.core.config import Paths
     from desktop_search.core.errors import DesktopSearchError
     from desktop_search.core.logging_setup import setup_logging
@@ -87,8 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except OSError as exc:
-        print(f"desktop-search: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-              file=sys.stderr)
+        print(
+            f"desktop-search: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 
@@ -118,8 +132,9 @@ def cmd_index(args: argparse.Namespace, paths: Any) -> int:
     finally:
         engine.close()
     if interrupted.is_set():
-        print("Stopped; what was indexed is kept. Run the same command to continue.",
-              file=sys.stderr)
+        print(
+            "Stopped; what was indexed is kept. Run the same command to continue.", file=sys.stderr
+        )
         return EXIT_INTERRUPTED
     print(reporter.summary(status.documents, status.chunks), file=sys.stderr)
     return EXIT_OK
@@ -171,8 +186,10 @@ class ProgressReporter:
         filled = int(width * p.done / p.total) if p.total else width
         eta = f" · ETA {_duration(p.eta)}" if p.eta is not None else ""
         name = os.path.basename(p.current)[:30]
-        text = (f"\r[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total} files · "
-                f"{p.rate:.1f}/s{eta}{' · paused' if p.paused else ''} {name}")
+        text = (
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total} files · "
+            f"{p.rate:.1f}/s{eta}{' · paused' if p.paused else ''} {name}"
+        )
         self.stream.write(text.ljust(100)[:100])
         self.stream.flush()
         self._bar_shown = True
@@ -193,8 +210,10 @@ class ProgressReporter:
     def summary(self, documents: int, chunks: int) -> str:
         took = time.monotonic() - self.started
         failed = f", {self.failed} failed (see 'desktop-search status')" if self.failed else ""
-        return (f"Indexed {self.indexed} files{failed} in {_duration(took)}. "
-                f"The index holds {documents} documents, {chunks} passages.")
+        return (
+            f"Indexed {self.indexed} files{failed} in {_duration(took)}. "
+            f"The index holds {documents} documents, {chunks} passages."
+        )
 
 
 def _duration(seconds: float) -> str:
@@ -213,8 +232,10 @@ def cmd_search(args: argparse.Namespace, paths: Any) -> int:
     if args.k < 1:
         raise InvalidQueryError("-k must be at least 1.")
     if sum(x is not None for x in (args.query, args.batch, args.like)) != 1:
-        print("desktop-search: give a QUERY, --batch FILE or --like PATH (one of them)",
-              file=sys.stderr)
+        print(
+            "desktop-search: give a QUERY, --batch FILE or --like PATH (one of them)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     filters = SearchFilters(
         folders=tuple(os.path.abspath(os.path.expanduser(f)) for f in args.folder),
@@ -223,8 +244,10 @@ def cmd_search(args: argparse.Namespace, paths: Any) -> int:
         modified_before=_date(args.before, "--before", end_of_day=True),
     )
     if not paths.sqlite_file.exists():
-        print("desktop-search: nothing is indexed yet; run 'desktop-search index FOLDER' first.",
-              file=sys.stderr)
+        print(
+            "desktop-search: nothing is indexed yet; run 'desktop-search index FOLDER' first.",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     engine = Engine(paths, read_only=True)
     try:
@@ -247,7 +270,7 @@ def cmd_search(args: argparse.Namespace, paths: Any) -> int:
 def _search_batch(engine: Any, args: argparse.Namespace, filters: Any) -> int:
     from desktop_search.core.errors import InvalidQueryError
 
-    stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
+    stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
     with stream:
         for line in stream:
             query = line.rstrip("\n")
@@ -296,8 +319,9 @@ def _print_results(results: Sequence[Any], out: TextIO) -> None:
         print(f"{number:>2}. {bold}{result.title}{reset}", file=out)
         print(f"    {dim}{result.path}{reset}", file=out)
         for hit in result.hits:
-            print(f"    p.{hit.page}: {_marked(hit.snippet, hit.highlights, bold, reset)}",
-                  file=out)
+            print(
+                f"    p.{hit.page}: {_marked(hit.snippet, hit.highlights, bold, reset)}", file=out
+            )
         print(file=out)
 
 
@@ -339,12 +363,16 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
         finally:
             engine.close()
     if status is None:
-        from desktop_search.core.embedding import describe, model_id_for
         from desktop_search.core.config import load_settings
+        from desktop_search.core.embedding import describe, model_id_for
 
         data: dict[str, Any] = {
             "model": describe(model_id_for(load_settings(paths.config_file).model)),
-            "documents": 0, "chunks": 0, "indexing": False, "folders": [], "failed": [],
+            "documents": 0,
+            "chunks": 0,
+            "indexing": False,
+            "folders": [],
+            "failed": [],
             "home": str(paths.home),
         }
     else:
@@ -355,8 +383,10 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
         return EXIT_OK
     print(f"Index:     {data['home']}")
     print(f"Model:     {data['model']}")
-    print(f"Documents: {data['documents']}   passages: {data['chunks']}"
-          f"{'   (indexing now)' if data['indexing'] else ''}")
+    print(
+        f"Documents: {data['documents']}   passages: {data['chunks']}"
+        f"{'   (indexing now)' if data['indexing'] else ''}"
+    )
     if not data["folders"]:
         print("No folders yet: run 'desktop-search index FOLDER'.")
     for folder in data["folders"]:
@@ -406,12 +436,14 @@ def cmd_watch(args: argparse.Namespace, paths: Any) -> int:
     try:
         engine.load_model()
         if not engine.index.folder_paths():
-            print("No folders to watch yet: run 'desktop-search index FOLDER' first.",
-                  file=sys.stderr)
+            print(
+                "No folders to watch yet: run 'desktop-search index FOLDER' first.", file=sys.stderr
+            )
             return EXIT_ERROR
         engine.start_watching()
-        print(f"Watching {len(engine.index.folder_paths())} folders; Ctrl+C to stop.",
-              file=sys.stderr)
+        print(
+            f"Watching {len(engine.index.folder_paths())} folders; Ctrl+C to stop.", file=sys.stderr
+        )
         while not stopped.wait(0.5):
             pass
     finally:

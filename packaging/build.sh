@@ -8,7 +8,8 @@
 #
 # Environment: PYTHON (interpreter for the build venv, default python3.11 or python3),
 # BUILD_VENV (default build/packaging-venv), TORCH_SPEC (default torch==2.13.0),
-# TORCH_INDEX_URL (e.g. https://download.pytorch.org/whl/cpu, where PyPI alone would give CUDA).
+# TORCH_INDEX_URL (where to get the CPU torch; default: /opt/wheels if present, else the PyTorch
+# CPU index, https://download.pytorch.org/whl/cpu).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,9 +40,12 @@ if [ "$build" = 1 ]; then
     # and ~3 GB of nvidia-* wheels.
     say "installing $torch_spec (CPU)"
     if [ -n "${TORCH_INDEX_URL:-}" ]; then
-        "${pip[@]}" "$torch_spec" --index-url "$TORCH_INDEX_URL"
+        "${pip[@]}" "$torch_spec" --index-url "$TORCH_INDEX_URL" --extra-index-url https://pypi.org/simple
+    elif [ -d /opt/wheels ]; then  # a local CPU wheel (as the Makefile does)
+        "${pip[@]}" "$torch_spec" --find-links /opt/wheels
     else
-        "${pip[@]}" "$torch_spec"
+        "${pip[@]}" "$torch_spec" --index-url https://download.pytorch.org/whl/cpu \
+            --extra-index-url https://pypi.org/simple
     fi
     say "installing the app and the build tools"
     "${pip[@]}" "$root" -r "$root/packaging/requirements-build.txt"
@@ -70,8 +74,9 @@ if [ "$build" = 1 ]; then
     install -m 755 "$root/packaging/install-desktop-entry.sh" "$dist/install-desktop-entry.sh"
 
     say "checking the bundle"
-    cuda="$(find "$dist" \( -iname '*cuda*' -o -iname 'libcudnn*' -o -iname 'libnccl*' \
-        -o -iname 'libcublas*' -o -path '*/nvidia/*' -o -path '*/triton/*' \) -print | head -5)"
+    cuda="$(find "$dist" \( -name 'libcuda*' -o -name 'libcudart*' -o -name 'libcudnn*' \
+        -o -name 'libnccl*' -o -name 'libcublas*' -o -name 'libnvrtc*' -o -name 'libtorch_cuda*' \
+        -o -name 'libc10_cuda*' -o -path '*/nvidia/*' -o -path '*/triton/*' \) -print | head -5)"
     if [ -n "$cuda" ]; then echo "CUDA files in a CPU build:" >&2; echo "$cuda" >&2; exit 1; fi
     for f in wordllama/weights/l2_supercat_256.safetensors \
              wordllama/tokenizers/l2_supercat_tokenizer_config.json \

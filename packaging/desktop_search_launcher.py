@@ -8,6 +8,7 @@ if __name__ == "__main__":
     # In a frozen app, worker processes started with "spawn"/"forkserver" re-run this binary;
     # PyInstaller's freeze_support() recognises them and runs the worker instead of main().
     multiprocessing.freeze_support()
-    from desktop_search.cli import main
+    # The same function as the `desktop-search` console script in pyproject.toml.
+    from desktop_search.launcher import main
 
     sys.exit(main())

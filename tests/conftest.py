@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(os.environ.get("DESKTOP_SEARCH_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+SHARED = Path(
+    os.environ.get("DESKTOP_SEARCH_SHARED", Path(__file__).resolve().parents[2] / "shared")
+)
 SHARED_PDFS = SHARED / "data" / "pdfs"
 
 
@@ -139,8 +141,12 @@ def tiny_transformer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (raw / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
     tokenizer = BertTokenizerFast(vocab_file=str(raw / "vocab.txt"), do_lower_case=True)
     config = BertConfig(
-        vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=128,
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
     )
     import torch
 

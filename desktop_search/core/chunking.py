@@ -35,7 +35,9 @@ def _chunk_text(page: int, text: str, size: int, overlap: int) -> list[Chunk]:
         piece = text[start:end]
         if piece.strip():
             stripped_end = start + len(piece.rstrip())
-            out.append(Chunk(page=page, start=start, end=stripped_end, text=text[start:stripped_end]))
+            out.append(
+                Chunk(page=page, start=start, end=stripped_end, text=text[start:stripped_end])
+            )
         if end >= n:
             break
         nxt = max(end - overlap, start + 1)

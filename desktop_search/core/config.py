@@ -40,8 +40,9 @@ class Settings:
     excludes: tuple[str, ...] = _help(
         "Paths to skip, in .gitignore syntax (e.g. 'drafts/', '*.tmp').", default=()
     )
-    include_hidden: bool = _help("Index hidden files and folders (names starting with '.').",
-                                 default=False)
+    include_hidden: bool = _help(
+        "Index hidden files and folders (names starting with '.').", default=False
+    )
     extraction_workers: int = _help(
         "Processes extracting text in parallel; 0 = one per CPU core.", default=0
     )
@@ -52,8 +53,7 @@ class Settings:
         "Memory cap of one extraction process, in MiB; a file that needs more fails.",
         default=2048,
     )
-    max_file_mb: int = _help("Files larger than this (MiB) are skipped and reported.",
-                             default=500)
+    max_file_mb: int = _help("Files larger than this (MiB) are skipped and reported.", default=500)
     batch_chunks: int = _help("Passages embedded and written together.", default=512)
     chroma_host: str = _help(
         "Chroma server host; empty = the embedded store under the index folder.", default=""
@@ -132,7 +132,7 @@ class Paths:
 
 
 def load_settings(path: Path) -> Settings:
-    """Read settings; a missing file gives the defaults, unknown keys are ignored with a log line."""
+    """Read settings; a missing file gives defaults; unknown keys are logged and ignored."""
     if not path.exists():
         return Settings()
     if sys.version_info >= (3, 11):
@@ -152,11 +152,11 @@ def load_settings(path: Path) -> Settings:
         default = getattr(Settings(), key)
         if isinstance(default, tuple):
             value = tuple(value)
-        elif isinstance(default, bool) or not isinstance(value, type(default)):
-            if type(value) is not type(default) and not (
-                isinstance(default, float) and isinstance(value, int)
-            ):
-                raise ConfigError(f"Setting '{key}' in '{path}' should be a {type(default).__name__}.")
+        elif (isinstance(default, bool) or not isinstance(value, type(default))) and (
+            type(value) is not type(default)
+            and not (isinstance(default, float) and isinstance(value, int))
+        ):
+            raise ConfigError(f"Setting '{key}' in '{path}' should be a {type(default).__name__}.")
         values[key] = value
     settings = replace(Settings(), **values)
     settings.validate()

@@ -122,9 +122,8 @@ class SentenceTransformerEmbedder:
     ) -> None:
         self.model_id = f"st:{name}"
         self._model = _load_sentence_transformer(name, _pick_device(device), progress)
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        get_dim = getattr(self._model, "get_embedding_dimension", None)
+        get_dim = get_dim or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim() or 0)
         max_tokens = int(getattr(self._model, "max_seq_length", 0) or 512)
         # ~4 characters per token in English; leave room for the tokenizer's overhead.
@@ -256,7 +255,7 @@ def st_modules() -> Any:
 
         return modules
     except ImportError:  # pragma: no cover - older releases
-        from sentence_transformers import models
+        from sentence_transformers import models  # type: ignore[attr-defined]
 
         return models
 

@@ -127,7 +127,9 @@ def _open_document(path: str):  # type: ignore[no-untyped-def]
     try:
         doc = pymupdf.open(path)
     except pymupdf.FileDataError as exc:
-        raise ExtractionError(path, f"the file is damaged or not a valid {_kind_name(path)}") from exc
+        raise ExtractionError(
+            path, f"the file is damaged or not a valid {_kind_name(path)}"
+        ) from exc
     except pymupdf.EmptyFileError as exc:
         raise ExtractionError(path, "the file is empty") from exc
     except (RuntimeError, ValueError) as exc:

@@ -7,6 +7,7 @@ replaced and the run goes on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import os
@@ -136,10 +137,8 @@ class _Worker:
             self.conn.close()
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.conn.send(None)
-        except OSError:
-            pass
         self.process.join(1)
         if self.process.is_alive():
             self.process.kill()
@@ -223,14 +222,17 @@ class ExtractionPool:
             for worker in list(self._workers):
                 task = worker.task
                 if task is not None and now - worker.started > self.timeout_s:
-                    log.warning("Extraction of %s timed out after %.0f s", task.path, self.timeout_s)
+                    log.warning(
+                        "Extraction of %s timed out after %.0f s", task.path, self.timeout_s
+                    )
                     lost = list(worker.in_flight)[1:]
                     elapsed = now - worker.started
                     self._replace(worker)
                     pending.extendleft(reversed(lost))
                     yield ExtractionResult(
                         task,
-                        error=f"it took longer than {self.timeout_s:g} s to read, so it was skipped",
+                        error=f"it took longer than {self.timeout_s:g} s to read, so it was "
+                        "skipped",
                         seconds=elapsed,
                     )
 

@@ -79,7 +79,9 @@ class Indexer:
         self._pending = 0
         self._pending_lock = threading.Lock()
         self._pool: ExtractionPool | None = None
-        self._thread = threading.Thread(target=self._run, name="desktop-search-indexer", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name="desktop-search-indexer", daemon=True
+        )
         self._started = False
         self._closed = False
         self._stats_lock = threading.Lock()
@@ -280,8 +282,12 @@ class Indexer:
                 unchanged += 1
                 continue
             if found.size > max_bytes:
-                self._fail(found, folder, None,
-                           f"it is larger than the {self.settings.max_file_mb} MiB limit")
+                self._fail(
+                    found,
+                    folder,
+                    None,
+                    f"it is larger than the {self.settings.max_file_mb} MiB limit",
+                )
                 continue
             # A failed file is retried only when it changed; a changed indexed file is hashed
             # first, and re-read only when its bytes differ.
@@ -296,8 +302,8 @@ class Indexer:
         """Files that vanished: a new file with the same bytes is the same file renamed."""
         if not gone:
             return 0
-        from desktop_search.core.extraction import content_hash
         from desktop_search.core.errors import ExtractionError
+        from desktop_search.core.extraction import content_hash
 
         by_size: dict[int, list[FileRow]] = {}
         for row in gone:
@@ -311,12 +317,15 @@ class Indexer:
                 digest = content_hash(item.found.path)
             except ExtractionError:
                 continue
-            match = next((r for r in by_size[item.found.size] if r.hash == digest
-                          and r.path not in renamed), None)
+            match = next(
+                (r for r in by_size[item.found.size] if r.hash == digest and r.path not in renamed),
+                None,
+            )
             if match is None:
                 continue
-            self._index.rename(match.path, item.found.path, folder, item.found.size,
-                               item.found.mtime)
+            self._index.rename(
+                match.path, item.found.path, folder, item.found.size, item.found.mtime
+            )
             renamed.add(match.path)
             all_work.remove(item)
             self._emit(FileRemoved(match.path))
@@ -350,7 +359,9 @@ class Indexer:
             affected: dict[str, FileRow] = {}
             for path in changed:
                 prefix = path.rstrip(os.sep) + os.sep
-                affected.update({p: r for p, r in known.items() if p == path or p.startswith(prefix)})
+                affected.update(
+                    {p: r for p, r in known.items() if p == path or p.startswith(prefix)}
+                )
                 if os.path.isdir(path):
                     if path != folder and rules.skips_path(folder, os.path.join(path, "x.pdf")):
                         continue
@@ -463,8 +474,9 @@ class _ProgressMeter:
         self._last = 0.0
         self._paused_time = 0.0
 
-    def update(self, done: int, failed: int, current: str, *, force: bool = False,
-               chunks: int = 0) -> None:
+    def update(
+        self, done: int, failed: int, current: str, *, force: bool = False, chunks: int = 0
+    ) -> None:
         now = time.monotonic()
         if not force and now - self._last < PROGRESS_INTERVAL_S:
             return
@@ -474,8 +486,16 @@ class _ProgressMeter:
         remaining = self.total - done
         eta = remaining / rate if rate > 0 and done >= 3 else None
         self._emit(
-            Progress(done=done, total=self.total, failed=failed, current=current, rate=rate,
-                     eta=eta, chunks=chunks, paused=self._paused())
+            Progress(
+                done=done,
+                total=self.total,
+                failed=failed,
+                current=current,
+                rate=rate,
+                eta=eta,
+                chunks=chunks,
+                paused=self._paused(),
+            )
         )
 
 
@@ -486,8 +506,7 @@ class _BatchWriter:
         self._ix = indexer
         self._progress = progress
         self._queue: queue.Queue[ExtractionResult | None] = queue.Queue(maxsize=256)
-        self._thread = threading.Thread(target=self._run, name="desktop-search-writer",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name="desktop-search-writer", daemon=True)
         self._error: BaseException | None = None
         self.done = 0
         self.failed = 0
@@ -569,9 +588,15 @@ class _BatchWriter:
             assert doc is not None
             docs.append(
                 DocumentWrite(
-                    path=work.found.path, folder=work.folder, size=work.found.size,
-                    mtime=work.found.mtime, hash=doc.content_hash, title=doc.title,
-                    file_type=work.found.file_type, pages=doc.page_count, chunks=result.chunks,
+                    path=work.found.path,
+                    folder=work.folder,
+                    size=work.found.size,
+                    mtime=work.found.mtime,
+                    hash=doc.content_hash,
+                    title=doc.title,
+                    file_type=work.found.file_type,
+                    pages=doc.page_count,
+                    chunks=result.chunks,
                 )
             )
         ix._index.write_documents(docs, vectors, model_id)
@@ -588,7 +613,7 @@ class _BatchWriter:
 def _owning_folder(path: str, folders: list[str]) -> str | None:
     best = None
     for folder in folders:
-        if path == folder or path.startswith(folder.rstrip(os.sep) + os.sep):
-            if best is None or len(folder) > len(best):
-                best = folder
+        inside = path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+        if inside and (best is None or len(folder) > len(best)):
+            best = folder
     return best

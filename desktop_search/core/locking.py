@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from desktop_search.core.errors import IndexLockedError
@@ -49,7 +50,7 @@ def _read_owner(path: Path) -> str:
 
 
 def _lock(fd: int) -> None:
-    if os.name == "nt":  # pragma: no cover
+    if sys.platform == "win32":  # pragma: no cover
         import msvcrt
 
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
@@ -60,7 +61,7 @@ def _lock(fd: int) -> None:
 
 
 def _unlock(fd: int) -> None:
-    if os.name == "nt":  # pragma: no cover
+    if sys.platform == "win32":  # pragma: no cover
         import msvcrt
 
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)

@@ -14,14 +14,16 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not of off on once only or other our ours
+    """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not of off on once only or other our ours
     ourselves out over own same she should so some such than that the their theirs them
     themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself
-    yourselves also may might must shall upon whether within without""".split()
+    what when where which while who whom why will with would you your yours yourself yourselves
+    also may might must shall upon whether within without
+    """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 
 
@@ -111,8 +113,27 @@ def term_expression(term: str) -> str:
     return _quote(term)
 
 
-_SUFFIXES = ("ational", "ations", "ation", "ements", "ement", "ings", "ness", "ing", "ies",
-             "ied", "ion", "ions", "ers", "er", "ed", "es", "ly", "al", "s")
+_SUFFIXES = (
+    "ational",
+    "ations",
+    "ation",
+    "ements",
+    "ement",
+    "ings",
+    "ness",
+    "ing",
+    "ies",
+    "ied",
+    "ion",
+    "ions",
+    "ers",
+    "er",
+    "ed",
+    "es",
+    "ly",
+    "al",
+    "s",
+)
 
 
 def stem(word: str) -> str:

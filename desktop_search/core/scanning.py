@@ -65,7 +65,9 @@ class ExcludeRules:
         return self.skip_file(parts[-1], "/".join(parts))
 
 
-def walk(root: str, rules: ExcludeRules, errors: list[tuple[str, str]] | None = None) -> Iterator[FoundFile]:
+def walk(
+    root: str, rules: ExcludeRules, errors: list[tuple[str, str]] | None = None
+) -> Iterator[FoundFile]:
     """Every indexable file below `root` (or `root` itself when it is a file).
 
     Symbolic links to folders are followed once: a link loop is noticed and reported.

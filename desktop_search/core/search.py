@@ -65,7 +65,9 @@ class Searcher:
         filters: SearchFilters | None = None,
     ) -> list[DocumentResult]:
         if mode not in MODES:
-            raise InvalidQueryError(f"Unknown search mode '{mode}': use hybrid, semantic or keyword.")
+            raise InvalidQueryError(
+                f"Unknown search mode '{mode}': use hybrid, semantic or keyword."
+            )
         if k < 1:
             raise InvalidQueryError("The number of results must be at least 1.")
         parsed = parse_query(query)
@@ -86,7 +88,9 @@ class Searcher:
     def more_like_this(self, path: str, *, k: int = 20) -> list[DocumentResult]:
         row = self._index.file_by_path(path)
         if row is None or row.status != "indexed":
-            raise InvalidQueryError(f"'{path}' is not in the index, so there is nothing to compare.")
+            raise InvalidQueryError(
+                f"'{path}' is not in the index, so there is nothing to compare."
+            )
         chunk_ids = self._index.chunk_ids_of_file(row.id)[:256]
         vectors = self._index.vectors_of(chunk_ids)
         if vectors.size == 0:
@@ -162,13 +166,13 @@ class Searcher:
             file = files.get(cand.file_id)
             if file is None:
                 continue  # removed while the query ran
-            hits = [
+            passages = [
                 _make_hit(chunks[cid], cand.chunk_scores[cid], marks)
                 for cid in _top_chunks(cand)
                 if cid in chunks
             ]
-            if hits:
-                results.append(_document(file, cand.score, hits))
+            if passages:
+                results.append(_document(file, cand.score, passages))
         return results
 
     def _all_terms_first(

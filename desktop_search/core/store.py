@@ -20,7 +20,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,11 +123,26 @@ class DocumentWrite:
     chunks: Sequence[Chunk]
 
 
-_FILE_COLUMNS = "id, path, folder, size, mtime, hash, status, reason, title, file_type, pages, chunks"
+_FILE_COLUMNS = (
+    "id, path, folder, size, mtime, hash, status, reason, title, file_type, pages, chunks"
+)
 
 
 def _file_row(row: Sequence[Any]) -> FileRow:
-    return FileRow(*row[:8], row[8] or "", row[9] or "", row[10], row[11])  # type: ignore[arg-type]
+    return FileRow(
+        id=row[0],
+        path=row[1],
+        folder=row[2],
+        size=row[3],
+        mtime=row[4],
+        hash=row[5],
+        status=row[6],
+        reason=row[7],
+        title=row[8] or "",
+        file_type=row[9] or "",
+        pages=row[10],
+        chunks=row[11],
+    )
 
 
 class Index:
@@ -335,7 +350,9 @@ class Index:
         out: dict[int, FileRow] = {}
         for part in _batches(ids, 900):
             marks = ",".join("?" * len(part))
-            for r in self.db.execute(f"SELECT {_FILE_COLUMNS} FROM files WHERE id IN ({marks})", part):
+            for r in self.db.execute(
+                f"SELECT {_FILE_COLUMNS} FROM files WHERE id IN ({marks})", part
+            ):
                 out[r[0]] = _file_row(r)
         return out
 
@@ -345,7 +362,8 @@ class Index:
         for part in _batches(ids, 900):
             marks = ",".join("?" * len(part))
             for r in self.db.execute(
-                f"SELECT id, file_id, page, start, end, text FROM chunks WHERE id IN ({marks})", part
+                f"SELECT id, file_id, page, start, end, text FROM chunks WHERE id IN ({marks})",
+                part,
             ):
                 out[r[0]] = ChunkRow(*r)
         return out
@@ -356,7 +374,9 @@ class Index:
     def failed_files(self) -> list[tuple[str, str]]:
         return [
             (r[0], r[1] or "")
-            for r in self.db.execute("SELECT path, reason FROM files WHERE status='failed' ORDER BY path")
+            for r in self.db.execute(
+                "SELECT path, reason FROM files WHERE status='failed' ORDER BY path"
+            )
         ]
 
     def counts(self) -> tuple[int, int]:
@@ -382,7 +402,8 @@ class Index:
                     file_id = self._begin_file(conn, doc)
                     for chunk in doc.chunks:
                         cur = conn.execute(
-                            "INSERT INTO chunks(file_id, page, start, end, text) VALUES (?,?,?,?,?)",
+                            "INSERT INTO chunks(file_id, page, start, end, text) "
+                            "VALUES (?,?,?,?,?)",
                             (file_id, chunk.page, chunk.start, chunk.end, chunk.text),
                         )
                         new_ids.append(int(cur.lastrowid or 0))
@@ -407,8 +428,15 @@ class Index:
     def _begin_file(self, conn: sqlite3.Connection, doc: DocumentWrite) -> int:
         row = conn.execute("SELECT id FROM files WHERE path=?", (doc.path,)).fetchone()
         values = (
-            doc.folder, doc.size, doc.mtime, doc.hash, FileStatus.WRITING.value, doc.title,
-            doc.file_type, doc.pages, len(doc.chunks),
+            doc.folder,
+            doc.size,
+            doc.mtime,
+            doc.hash,
+            FileStatus.WRITING.value,
+            doc.title,
+            doc.file_type,
+            doc.pages,
+            len(doc.chunks),
         )
         if row:
             file_id = int(row[0])
@@ -450,7 +478,13 @@ class Index:
                 conn.execute(f"DELETE FROM vector_deletes WHERE id IN ({marks})", part)
 
     def record_failure(
-        self, path: str, folder: str, size: int, mtime: float, file_hash: str | None, reason: str,
+        self,
+        path: str,
+        folder: str,
+        size: int,
+        mtime: float,
+        file_hash: str | None,
+        reason: str,
         file_type: str,
     ) -> None:
         """Remember a file that can't be indexed, so it is retried only when it changes."""
@@ -467,8 +501,16 @@ class Index:
                 conn.execute(
                     """INSERT INTO files(path, folder, size, mtime, hash, status, reason,
                        file_type, title) VALUES (?,?,?,?,?,'failed',?,?,?)""",
-                    (path, folder, size, mtime, file_hash, reason, file_type,
-                     os.path.basename(path)),
+                    (
+                        path,
+                        folder,
+                        size,
+                        mtime,
+                        file_hash,
+                        reason,
+                        file_type,
+                        os.path.basename(path),
+                    ),
                 )
         self._flush_vector_deletes(self.model_id)
 
@@ -519,8 +561,10 @@ class Index:
         model_id = self.model_id
         with self._write_lock:
             interrupted = [
-                r[0] for r in self.db.execute("SELECT path FROM files WHERE status!='indexed' "
-                                              "AND status!='failed'")
+                r[0]
+                for r in self.db.execute(
+                    "SELECT path FROM files WHERE status!='indexed' AND status!='failed'"
+                )
             ]
             if interrupted:
                 log.warning("Rolling back %d files interrupted mid-write", len(interrupted))
@@ -647,7 +691,8 @@ class Index:
         dists = result["distances"][0]
         metas = result["metadatas"][0]
         return [
-            (int(i), int(m["file_id"]), 1.0 - float(d)) for i, d, m in zip(ids, dists, metas)
+            (int(i), int(m["file_id"]), 1.0 - float(d))
+            for i, d, m in zip(ids, dists, metas, strict=False)
         ]
 
     def vectors_of(self, chunk_ids: Sequence[int]) -> np.ndarray:
@@ -709,10 +754,8 @@ class Index:
 
     def close(self) -> None:
         for conn in self.__dict__.get("_all_conns", []):
-            try:
+            with suppress(sqlite3.Error):
                 conn.close()
-            except sqlite3.Error:
-                pass
         self.__dict__["_all_conns"] = []
         self._local = threading.local()
         self._collections.clear()

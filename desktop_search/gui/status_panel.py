@@ -95,9 +95,9 @@ class StatusPanel(QWidget):
             self.done, self.total, self.failed = event.done, event.total, event.failed
             self.progress.setRange(0, max(event.total, 1))
             self.progress.setValue(min(event.done, max(event.total, 1)))
-            name = os.path.basename(event.current) if event.current else ""
-            self.current.setText(name)
-            self.current.setToolTip(event.current)
+            if event.current:  # else keep the last file named by a FileIndexed/FileFailed
+                self.current.setText(os.path.basename(event.current))
+                self.current.setToolTip(event.current)
             parts = []
             if event.rate > 0:
                 parts.append(f"{event.rate:.1f} files/s")

@@ -17,7 +17,7 @@ def test_offsets_point_into_the_page_text() -> None:
         assert text[chunk.start : chunk.end] == chunk.text
         assert len(chunk.text) <= 300
     # neighbours overlap, and together they cover the page
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in zip(chunks, chunks[1:], strict=False):
         assert b.start < a.end
     assert chunks[0].start == 0 and chunks[-1].end == len(text.rstrip())
 

@@ -81,7 +81,7 @@ def test_image_only_pdf_reports_no_text_layer(tmp_path: Path) -> None:
     [
         ("Grüße aus Köln".encode("latin-1"), "Grüße aus Köln"),
         ("Grüße aus Köln".encode("utf-16"), "Grüße aus Köln"),
-        ("日本語のテキスト".encode("utf-8"), "日本語のテキスト"),
+        ("日本語のテキスト".encode(), "日本語のテキスト"),
     ],
 )
 def test_text_encodings_are_detected(tmp_path: Path, data: bytes, expected: str) -> None:

@@ -35,7 +35,9 @@ class Recorder:
 
 
 def indexed_paths(engine) -> set[str]:
-    return {r[1] for r in engine.index.db.execute("SELECT 0, path FROM files WHERE status='indexed'")}
+    return {
+        r[1] for r in engine.index.db.execute("SELECT 0, path FROM files WHERE status='indexed'")
+    }
 
 
 def top_names(engine, query: str) -> list[str]:
@@ -205,8 +207,9 @@ def test_only_one_writer_per_home(engine, engine_factory) -> None:
     assert reader.status().documents == 0
 
 
-def test_model_switch_reembeds_without_reextracting(engine_factory, rec: Recorder, corpus: Path,
-                                                    tiny_transformer: Path) -> None:
+def test_model_switch_reembeds_without_reextracting(
+    engine_factory, rec: Recorder, corpus: Path, tiny_transformer: Path
+) -> None:
     eng = engine_factory(on_event=rec)
     eng.load_model()
     index_folder(eng, corpus)

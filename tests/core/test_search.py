@@ -42,7 +42,7 @@ def test_results_are_grouped_per_document_with_pages(engine) -> None:
     top = results[0]
     assert os.path.basename(top.path) == "volcano.pdf"
     assert top.best.page == 2  # "pyroclastic" is on page 2
-    assert all(a.score >= b.score for a, b in zip(results, results[1:]))
+    assert all(a.score >= b.score for a, b in zip(results, results[1:], strict=False))
 
 
 def test_snippet_marks_the_matched_words(engine) -> None:
@@ -53,7 +53,13 @@ def test_snippet_marks_the_matched_words(engine) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["invoice XK-4471", "INVOICE xk-4471", "xk4471 invoice", "invoice: 'XK-4471'?!", "Invoice xk 4471"],
+    [
+        "invoice XK-4471",
+        "INVOICE xk-4471",
+        "xk4471 invoice",
+        "invoice: 'XK-4471'?!",
+        "Invoice xk 4471",
+    ],
 )
 def test_any_case_and_punctuation_finds_the_exact_match_first(engine, query: str) -> None:
     keyword_top = names(engine.search(query, mode="keyword"))[0]
@@ -86,8 +92,10 @@ def test_filters(engine, corpus: Path) -> None:
 
 
 def test_more_like_this(engine, corpus: Path, tmp_path: Path) -> None:
-    similar = make_pdf(corpus / "eruption2.pdf", ["An erupting volcano sent lava and ash over "
-                                                  "the valley; magma rose for weeks."])
+    similar = make_pdf(
+        corpus / "eruption2.pdf",
+        ["An erupting volcano sent lava and ash over the valley; magma rose for weeks."],
+    )
     engine.add_folder(corpus)  # rescan picks up the new file
     assert engine.wait_until_idle(60)
     results = engine.more_like_this(corpus / "volcano.pdf")

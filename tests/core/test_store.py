@@ -16,9 +16,20 @@ MODEL = "test-model"
 
 
 def _doc(path: str, n: int, word: str = "alpha") -> DocumentWrite:
-    chunks = [Chunk(page=1, start=i * 10, end=i * 10 + 9, text=f"{word} passage {i}") for i in range(n)]
-    return DocumentWrite(path=path, folder="/f", size=n, mtime=1.0, hash=f"h-{path}-{n}",
-                         title=path, file_type="pdf", pages=1, chunks=chunks)
+    chunks = [
+        Chunk(page=1, start=i * 10, end=i * 10 + 9, text=f"{word} passage {i}") for i in range(n)
+    ]
+    return DocumentWrite(
+        path=path,
+        folder="/f",
+        size=n,
+        mtime=1.0,
+        hash=f"h-{path}-{n}",
+        title=path,
+        file_type="pdf",
+        pages=1,
+        chunks=chunks,
+    )
 
 
 def _vectors(n: int, seed: int = 0) -> np.ndarray:
@@ -75,9 +86,11 @@ def test_repair_rolls_back_a_write_interrupted_after_the_catalog(index: Index) -
     # Simulate a crash after step 1 (catalog rows written, no vectors, never marked indexed).
     with index._transaction() as conn:
         index._begin_file(conn, _doc("/f/half.pdf", 3))
-        for i in range(3):
-            conn.execute("INSERT INTO chunks(file_id, page, start, end, text) "
-                         "SELECT id, 1, 0, 5, 'half' FROM files WHERE path='/f/half.pdf'")
+        for _ in range(3):
+            conn.execute(
+                "INSERT INTO chunks(file_id, page, start, end, text) "
+                "SELECT id, 1, 0, 5, 'half' FROM files WHERE path='/f/half.pdf'"
+            )
     # ...and a stray vector whose passage never existed (crash inside step 2 of another write)
     index.collection(MODEL).add(ids=["999999"], embeddings=_vectors(1), metadatas=[{"file_id": 0}])
     fixed = index.repair()

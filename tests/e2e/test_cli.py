@@ -16,7 +16,10 @@ from tests.conftest import SHARED_PDFS
 def run(home: Path, *args: str, input_text: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "desktop_search", "--home", str(home), *args],
-        capture_output=True, text=True, timeout=240, input=input_text,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        input=input_text,
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
 
@@ -78,8 +81,9 @@ def test_status_json_lists_folders_and_failures(tmp_path: Path, corpus: Path) ->
     assert status["documents"] == 4 and status["indexing"] is False
     assert status["folders"][0]["path"] == str(corpus)
     assert status["folders"][0]["failed"] == 1
-    assert status["failed"] == [{"path": str(corpus / "broken.pdf"),
-                                 "reason": "the file is damaged or not a valid PDF"}]
+    assert status["failed"] == [
+        {"path": str(corpus / "broken.pdf"), "reason": "the file is damaged or not a valid PDF"}
+    ]
 
 
 def test_remove_purges(indexed: Path, corpus: Path) -> None:
@@ -110,8 +114,14 @@ def test_more_like_this_from_cli(indexed: Path, corpus: Path) -> None:
 def test_sample_of_real_world_pdfs(tmp_path: Path) -> None:
     sample = tmp_path / "real"
     sample.mkdir()
-    names = ["pypdf__crazyones.pdf", "pypdf__encrypted-file.pdf", "qpdf__bad1.pdf",
-             "pdfminer__jo.pdf", "pdfplumber__issue-203-decimalize.pdf", "pdfplumber__empty.pdf"]
+    names = [
+        "pypdf__crazyones.pdf",
+        "pypdf__encrypted-file.pdf",
+        "qpdf__bad1.pdf",
+        "pdfminer__jo.pdf",
+        "pdfplumber__issue-203-decimalize.pdf",
+        "pdfplumber__empty.pdf",
+    ]
     for name in names:
         (sample / name).write_bytes((SHARED_PDFS / name).read_bytes())
     home = tmp_path / "h"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 import shutil
 import stat
 import struct
@@ -76,7 +77,10 @@ def test_desktop_entry_starts_the_declared_gui_command() -> None:
     gui_scripts = pyproject["project"]["gui-scripts"]
     console_scripts = pyproject["project"]["scripts"]
 
-    assert console_scripts.get("desktop-search") == "desktop_search.cli:main"
+    # The packaged binary must run the same function as the `desktop-search` command.
+    module, function = console_scripts["desktop-search"].split(":")
+    launcher = (ROOT / "packaging" / "desktop_search_launcher.py").read_text(encoding="utf-8")
+    assert f"from {module} import {function}" in launcher
     assert entry["Exec"].split()[0] in gui_scripts
     assert entry["TryExec"] in gui_scripts
     assert entry["Type"] == "Application"
@@ -84,6 +88,16 @@ def test_desktop_entry_starts_the_declared_gui_command() -> None:
     assert entry["Terminal"] == "false"
     assert "Utility" in entry["Categories"].split(";")
     assert entry["Name"] and entry["Comment"] and entry["Keywords"]
+
+
+def test_desktop_entry_matches_the_window_class() -> None:
+    """On X11, launchers tie a window to its entry by WM_CLASS, which Qt takes from the
+    application name; the entry's StartupWMClass must follow it."""
+    source = (ROOT / "desktop_search" / "gui" / "app.py").read_text(encoding="utf-8")
+    found = re.search(r"setApplicationName\(\s*[\"']([^\"']+)[\"']", source)
+    if found is None:
+        pytest.skip("the GUI sets no literal application name")
+    assert read_desktop_entry(DESKTOP_FILE)["StartupWMClass"] == found.group(1)
 
 
 # ------------------------------------------------------------------ icons

@@ -20,6 +20,7 @@ The machinery is shared with tests/e2e/test_crash_recovery.py, which runs a doze
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import re
@@ -32,18 +33,17 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-_FILLER = (
-    "river mountain lantern harbour orchard meadow copper silver window garden morning evening "
-    "journey letter market bridge castle forest valley island thunder candle pencil blanket "
-    "kitchen village station engine ladder mirror pocket ribbon saddle tunnel violin whistle "
-    "anchor basket cellar dragon feather glacier helmet jacket kettle marble needle oyster "
-    "parcel quarry rocket shovel teapot umbrella velvet wagon yarn zipper compass lighthouse "
-    "measure balance report figure example method result number system change"
-).split()
+_FILLER = """
+    river mountain lantern harbour orchard meadow copper silver window garden morning evening
+    journey letter market bridge castle forest valley island thunder candle pencil blanket
+    kitchen village station engine ladder mirror pocket ribbon saddle tunnel violin whistle
+    anchor basket cellar dragon feather glacier helmet jacket kettle marble needle oyster
+    parcel quarry rocket shovel teapot umbrella velvet wagon yarn zipper compass lighthouse
+    measure balance report figure example method result number system change
+""".split()  # noqa: SIM905 - a word list reads better as prose
 _CONSONANTS = "bdfgklmnprstvz"
 _VOWELS = "aeiou"
 
@@ -119,8 +119,7 @@ def rewrite_pdf(path: str, marker: str, seed: int) -> None:
         words = [rng.choice(_FILLER) for _ in range(150)]
         if p == 1:
             words.insert(rng.randrange(len(words)), marker)
-        doc.new_page().insert_textbox(pymupdf.Rect(50, 50, 550, 800), " ".join(words),
-                                      fontsize=10)
+        doc.new_page().insert_textbox(pymupdf.Rect(50, 50, 550, 800), " ".join(words), fontsize=10)
     tmp = path + ".new"
     doc.save(tmp)
     doc.close()
@@ -327,15 +326,11 @@ def start_index(home: Path, folder: Path, log_file: Path) -> subprocess.Popen[by
 
 def kill_hard(proc: subprocess.Popen[bytes]) -> None:
     """SIGKILL the indexer, then anything it left behind (extraction workers, forkserver)."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait()
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 # ------------------------------------------------------------------------------- kill points
@@ -386,12 +381,14 @@ def run_kill_points(
 ) -> KillReport:
     """Kill the indexer at `points` random moments (resuming each time), then finish the run.
 
-    When a run gets to the end before its kill, some files are rewritten (same marker, new
-    text) so that the next kills land while changed files replace their old passages.
+    When a run gets to the end before its kill, the next one starts either from an empty home
+    or after rewriting 60 files (same marker, new text), so that kills also land while changed
+    files replace their old passages.
     """
     rng = random.Random(seed)
     total = len(markers) + len(bad_files)
-    home = work_dir / "home"
+    homes = 1
+    home = work_dir / "home-1"
     log_file = work_dir / "index.log"
     indexed_before: dict[str, FileState] = {}
     report = KillReport([], [])
@@ -399,9 +396,13 @@ def run_kill_points(
     stale: set[str] = set()  # rewritten, and maybe not indexed again yet: no "before" to keep
     finished = False
     for number in range(1, points + 1):
-        if finished:
+        if finished and rng.random() < 0.5:
+            homes += 1
+            home = work_dir / f"home-{homes}"
+            indexed_before = {}
+        elif finished:
             rewrites += 1
-            for path in rng.sample(sorted(markers), k=min(30, len(markers))):
+            for path in rng.sample(sorted(markers), k=min(60, len(markers))):
                 rewrite_pdf(path, markers[path], seed=seed * 1000 + rewrites)
                 stale.add(path)
                 indexed_before.pop(path, None)
@@ -415,12 +416,10 @@ def run_kill_points(
             # Wait for this run's first write to reach the catalog, then a little longer: the
             # kill lands inside or between the writes of a batch, or in the next extraction.
             _wait_for_change(home, catalog, proc, limit=120)
-            delay = rng.uniform(0.0, 0.25 if rng.random() < 0.5 else 1.5)
+            delay = rng.uniform(0.0, 0.25 if rng.random() < 0.5 else 1.0)
             plan = f"1st write +{delay:.2f} s"
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            pass
         killed = proc.poll() is None
         kill_hard(proc)
         point = KillPoint(number, plan, killed, time.monotonic() - started)
@@ -446,8 +445,12 @@ def run_kill_points(
     with log_file.open("ab") as log:
         finished_run = subprocess.run(
             [sys.executable, "-m", "desktop_search", "--home", str(home), "index", str(folder)],
-            cwd=REPO_ROOT, env=cli_env(), stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.PIPE, timeout=600,
+            cwd=REPO_ROOT,
+            env=cli_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.PIPE,
+            timeout=600,
         )
         log.write(finished_run.stderr)
     stderr = finished_run.stderr.decode(errors="replace")
@@ -469,7 +472,7 @@ def run_kill_points(
         p for p in bad_files if p not in after or after[p].status != "failed" or not after[p].reason
     ]
     if not_failed:
-        report.final_problems.append(f"bad files not recorded as failed with a reason: {not_failed}")
+        report.final_problems.append(f"not recorded as failed with a reason: {not_failed}")
     if len(after) != total:
         report.final_problems.append(f"{len(after)} catalog rows for {total} files")
     report.final_problems += verify_search(home, markers)
@@ -504,37 +507,59 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     markers = make_marker_corpus(folder, args.files, seed=args.seed)
     bad = make_bad_files(folder)
-    print(f"{len(markers)} PDFs + {len(bad)} bad files in {folder}; {args.points} kill points, "
-          f"seed {args.seed}", flush=True)
+    print(
+        f"{len(markers)} PDFs + {len(bad)} bad files in {folder}; {args.points} kill points, "
+        f"seed {args.seed}",
+        flush=True,
+    )
 
     def show(point: KillPoint) -> None:
         state = "ok" if point.survived else "FAILED: " + "; ".join(point.problems)[:200]
-        print(f"  #{point.number:>2} {point.plan:<19} killed={point.killed!s:<5} "
-              f"rows={point.rows_at_kill:>3} mid-write={point.writing_at_kill:>3} "
-              f"indexed {point.indexed_before:>3} -> {point.indexed_after:>3}  {state}",
-              flush=True)
+        print(
+            f"  #{point.number:>2} {point.plan:<19} killed={point.killed!s:<5} "
+            f"rows={point.rows_at_kill:>3} mid-write={point.writing_at_kill:>3} "
+            f"indexed {point.indexed_before:>3} -> {point.indexed_after:>3}  {state}",
+            flush=True,
+        )
 
-    report = run_kill_points(folder, markers, bad, work, points=args.points, seed=args.seed,
-                             progress=show)
+    report = run_kill_points(
+        folder, markers, bad, work, points=args.points, seed=args.seed, progress=show
+    )
     kills = report.kills
     startup = [p for p in kills if p.plan.startswith("start-up")]
     mid_write = [p for p in kills if p.writing_at_kill]
     print_table(
         "kill -9 points",
         ["points", "killed", "survived", "in start-up", "caught mid-write", "ran to the end"],
-        [[len(report.points), len(kills), report.survived, len(startup), len(mid_write),
-          len(report.points) - len(kills)]],
+        [
+            [
+                len(report.points),
+                len(kills),
+                report.survived,
+                len(startup),
+                len(mid_write),
+                len(report.points) - len(kills),
+            ]
+        ],
     )
     print_table(
         "final run after the last kill",
         ["files", "missing before", "indexed by the run", "problems"],
-        [[len(markers), report.final_expected_run, report.final_indexed_run,
-          len(report.final_problems)]],
+        [
+            [
+                len(markers),
+                report.final_expected_run,
+                report.final_indexed_run,
+                len(report.final_problems),
+            ]
+        ],
     )
     for problem in report.final_problems[:20]:
         print("  " + problem)
-    print(f"\nsurvived {report.survived}/{len(kills)} kill points "
-          f"({time.monotonic() - started:.0f} s)")
+    print(
+        f"\nsurvived {report.survived}/{len(kills)} kill points "
+        f"({time.monotonic() - started:.0f} s)"
+    )
     return 0 if report.survived == len(kills) and not report.final_problems else 1
 
 

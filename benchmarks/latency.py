@@ -76,6 +76,15 @@ def query_set(total: int, seed: int = 0) -> list[str]:
     return picked
 
 
+KINDS = ("short", "question", "long")
+
+
+def query_kind(query: str) -> str:
+    """short: 1-3 words; long: over 40 words (CISI abstracts); question: the rest."""
+    n = len(query.split())
+    return "short" if n <= 3 else "long" if n > 40 else "question"
+
+
 def percentile(values: list[float], pct: float) -> float:
     """Linear-interpolated percentile (numpy's default), without needing numpy."""
     data = sorted(values)
@@ -137,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     queries = query_set(args.queries)
-    rows, setup_rows, cli_rows = [], [], []
+    kinds = [query_kind(q) for q in queries]
+    rows, kind_rows, setup_rows, cli_rows = [], [], [], []
     for size in args.sizes:
         print(f"[latency] home with ~{size} passages ...", file=sys.stderr, flush=True)
         home = build_large_home(size)
@@ -148,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 size,
                 info.get("chunks"),
                 info.get("documents"),
-                info.get("index_seconds"),
+                f"{info['index_seconds']:.0f}" if info.get("index_seconds") else "",
                 f"{measured['open_s']:.2f}",
                 f"{measured['load_model_s']:.2f}",
             ]
@@ -168,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
                     m["empty"],
                 ]
             )
+            row: list[object] = [size, mode]
+            for kind in KINDS:
+                sub = [x for x, k in zip(t, kinds, strict=True) if k == kind]
+                row += [f"{percentile(sub, 50):.1f}", f"{percentile(sub, 95):.1f}"]
+            kind_rows.append(row)
         if not args.no_cli:
             c = time_cli_batch(home, queries, "hybrid")
             cli_rows.append(
@@ -188,6 +203,12 @@ def main(argv: list[str] | None = None) -> int:
         f"In-process Engine.search latency, k={K}, ms (after {WARMUP} warm-up queries)",
         ["size", "mode", "queries", "p50", "p95", "max", "mean", "first", "empty"],
         rows,
+    )
+    counts = ", ".join(f"{kind} {kinds.count(kind)}" for kind in KINDS)
+    print_table(
+        f"The same, p50 / p95 ms by query kind ({counts}; short = 1-3 words, long = 40+ words)",
+        ["size", "mode", *(f"{kind} {p}" for kind in KINDS for p in ("p50", "p95"))],
+        kind_rows,
     )
     if cli_rows:
         print_table(

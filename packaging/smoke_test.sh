@@ -8,7 +8,7 @@
 # The window check runs the app on Xvfb (xcb) when Xvfb is installed, else on Qt's offscreen
 # platform, and times process start -> first paint from the app's own timing marks
 # ($DESKTOP_SEARCH_TIMING_FILE). SMOKE_SCREENSHOT=file.png saves a screenshot (Xvfb + ImageMagick).
-# SMOKE_KEEP=1 keeps the temporary folder (index, logs) for inspection.
+# SMOKE_QPA=offscreen forces the offscreen platform. SMOKE_KEEP=1 keeps the temporary folder.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -144,7 +144,7 @@ step "window"
 # paint; with Xvfb + xdotool the mapped window is checked as well.
 timing="$work/timing.jsonl"
 platform="offscreen"
-if command -v Xvfb >/dev/null 2>&1; then
+if [ "${SMOKE_QPA:-}" != offscreen ] && command -v Xvfb >/dev/null 2>&1; then
     display=""
     for n in $(seq 90 130); do
         if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then display=":$n"; break; fi

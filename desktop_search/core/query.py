@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from desktop_search.core.errors import InvalidQueryError
 from desktop_search.core.models import ParsedQuery
@@ -55,7 +56,8 @@ def parse_query(raw: str) -> ParsedQuery:
         else:
             free.append(bare)
     free_text = " ".join(free)
-    terms = tuple(dict.fromkeys(words(free_text)))[:MAX_TERMS]
+    # Repeats are kept: a word said twice weighs twice in BM25, as in classic query models.
+    terms = tuple(words(free_text))[:MAX_TERMS]
     if not terms and not phrases:
         if excluded:
             raise InvalidQueryError(
@@ -82,10 +84,13 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', "") + '"'
 
 
-def keyword_expression(query: ParsedQuery) -> str | None:
-    """FTS5 MATCH expression: any content term (ranked by BM25), every phrase, no exclusion."""
+def keyword_expression(query: ParsedQuery, terms: Sequence[str] | None = None) -> str | None:
+    """FTS5 MATCH expression: any content term (ranked by BM25), every phrase, no exclusion.
+
+    `terms` replaces the query's content terms (e.g. only its most selective ones).
+    """
     parts: list[str] = []
-    terms = content_terms(query)
+    terms = content_terms(query) if terms is None else tuple(terms)
     if terms:
         parts.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
     parts += [_quote(p) for p in query.phrases]

@@ -195,9 +195,14 @@ class Searcher:
             complete = files if complete is None else complete & files
         if not complete:
             return ordered
-        return [c for c in ordered if c.file_id in complete] + [
-            c for c in ordered if c.file_id not in complete
-        ]
+        first = [c for c in ordered if c.file_id in complete]
+        rest = [c for c in ordered if c.file_id not in complete]
+        # Lift the complete matches' scores just above the rest so scores stay in rank order.
+        floor = max((c.score for c in rest), default=0.0)
+        lift = max(0.0, floor - min(c.score for c in first) + 1e-6)
+        for cand in first:
+            cand.score += lift
+        return first + rest
 
 
 def _top_chunks(cand: _Candidate) -> list[int]:

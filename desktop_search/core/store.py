@@ -33,6 +33,8 @@ from desktop_search.core.models import Chunk, FileStatus
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+PARALLEL_QUERY_THREADS = min(4, max(1, os.cpu_count() or 1))
+PARALLEL_QUERY_MIN_PASSAGES = 20_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (
@@ -613,23 +615,81 @@ class Index:
         self, fts_query: str, limit: int, file_ids: Sequence[int] | None = None
     ) -> list[tuple[int, int, float]]:
         """(chunk id, file id, bm25 score; higher is better) for an FTS5 MATCH expression."""
-        sql = (
-            "SELECT c.id, c.file_id, -bm25(chunks_fts) AS score FROM chunks_fts "
-            "JOIN chunks c ON c.id = chunks_fts.rowid JOIN files f ON f.id = c.file_id "
-            "WHERE chunks_fts MATCH ? AND f.status='indexed'"
-        )
-        params: list[Any] = [fts_query]
-        if file_ids is not None:
-            if not file_ids:
-                return []
-            sql += f" AND c.file_id IN ({','.join(str(int(i)) for i in file_ids)})"
-        sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
-        params.append(limit)
         try:
-            return [(r[0], r[1], float(r[2])) for r in self.db.execute(sql, params)]
+            if file_ids is not None:
+                return self._keyword_search_in(fts_query, limit, file_ids)
+            ranked = self._ranked_rowids(fts_query, limit)
         except sqlite3.OperationalError as exc:
             log.info("Keyword query %r rejected: %s", fts_query, exc)
             return []
+        owners = self._indexed_owners([r for r, _ in ranked])
+        return [(r, owners[r], -score) for r, score in ranked if r in owners]
+
+    def _ranked_rowids(self, fts_query: str, limit: int) -> list[tuple[int, float]]:
+        """Best passages by BM25. On a large index the rowid range is split across threads:
+        scoring is the cost, SQLite releases the GIL while it runs, and BM25's statistics are
+        global, so the halves' scores compare directly."""
+        sql = (
+            "SELECT rowid, bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? "
+            "AND rowid BETWEEN ? AND ? ORDER BY bm25(chunks_fts) LIMIT ?"
+        )
+        top = self._passage_count()
+        parts = PARALLEL_QUERY_THREADS if top >= PARALLEL_QUERY_MIN_PASSAGES else 1
+        if parts == 1:
+            return [(r[0], r[1]) for r in self.db.execute(sql, (fts_query, 0, top, limit))]
+        step = top // parts + 1
+        ranges = [(i * step, min(top, (i + 1) * step - 1)) for i in range(parts)]
+
+        def run(bounds: tuple[int, int]) -> list[tuple[int, float]]:
+            rows = self.db.execute(sql, (fts_query, bounds[0], bounds[1], limit))
+            return [(r[0], r[1]) for r in rows]
+
+        merged = [row for rows in self._query_pool().map(run, ranges) for row in rows]
+        merged.sort(key=lambda r: r[1])
+        return merged[:limit]
+
+    def _query_pool(self) -> Any:
+        pool = self.__dict__.get("_pool")
+        if pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(
+                PARALLEL_QUERY_THREADS, thread_name_prefix="desktop-search-query"
+            )
+            self.__dict__["_pool"] = pool
+        return pool
+
+    def _indexed_owners(self, chunk_ids: Sequence[int]) -> dict[int, int]:
+        """chunk id -> file id, for passages of files that are fully indexed."""
+        out: dict[int, int] = {}
+        for part in _batches(list(chunk_ids), 900):
+            marks = ",".join("?" * len(part))
+            out.update(
+                self.db.execute(
+                    f"SELECT c.id, c.file_id FROM chunks c JOIN files f ON f.id = c.file_id "
+                    f"WHERE c.id IN ({marks}) AND f.status = 'indexed'",
+                    part,
+                ).fetchall()
+            )
+        return out
+
+    def _keyword_search_in(
+        self, fts_query: str, limit: int, file_ids: Sequence[int]
+    ) -> list[tuple[int, int, float]]:
+        if not file_ids:
+            return []
+        sql = (
+            "SELECT c.id, c.file_id, -bm25(chunks_fts) AS score FROM chunks_fts "
+            "JOIN chunks c ON c.id = chunks_fts.rowid JOIN files f ON f.id = c.file_id "
+            "WHERE chunks_fts MATCH ? AND f.status='indexed' "
+            f"AND c.file_id IN ({','.join(str(int(i)) for i in file_ids)}) "
+            "ORDER BY bm25(chunks_fts) LIMIT ?"
+        )
+        return [(r[0], r[1], float(r[2])) for r in self.db.execute(sql, (fts_query, limit))]
+
+    def _passage_count(self) -> int:
+        row = self.db.execute("SELECT max(id) FROM chunks").fetchone()
+        return int(row[0] or 0)
 
     def chunks_matching(self, fts_query: str, chunk_ids: Sequence[int]) -> set[int]:
         """Which of these passages match an FTS5 expression (used for phrases and exclusions)."""
@@ -753,6 +813,9 @@ class Index:
         )
 
     def close(self) -> None:
+        pool = self.__dict__.pop("_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=True)
         for conn in self.__dict__.get("_all_conns", []):
             with suppress(sqlite3.Error):
                 conn.close()

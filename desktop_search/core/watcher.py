@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 # A path that keeps changing (a log being appended to, a slow copy) is held back at a forced
 # flush while it is still changing, but never longer than this many times `max_delay_s`.
 HOLD_FACTOR = 5.0
+# A folder that exists but can't be watched (permissions) is retried at most this far apart.
+MAX_RETRY_S = 60.0
 # watchdog reports a kernel queue overflow (events lost) only in its log; we listen for it there.
 _OVERFLOW_LOGGER = "watchdog.observers.inotify_c"
 
@@ -236,7 +238,9 @@ class _Folder:
     # (st_dev, st_ino) of the watched directory when the watch was armed: a change means the
     # folder was deleted and recreated, or a drive was mounted over or off it.
     identity: tuple[int, int] | None = None
+    # Polling: the next rescan. Unavailable after a failed watch: the next attempt.
     next_poll: float = 0.0
+    failures: int = 0
 
 
 class _FolderEventHandler(FileSystemEventHandler):
@@ -306,9 +310,11 @@ class FolderWatcher:
             with self._state:
                 if path in self._folders:
                     return
-                entry = self._folders[path] = _Folder(path, WatchMode.UNAVAILABLE)
+            entry = _Folder(path, WatchMode.UNAVAILABLE)
             self._start_threads()
             notes = self._arm(entry)
+            with self._state:  # listed once armed, so `modes()` never shows a passing state
+                self._folders[path] = entry
         self._send(notes)
 
     def unwatch(self, folder: str) -> None:
@@ -362,9 +368,15 @@ class FolderWatcher:
         except OSError as exc:
             if is_watch_limit_error(exc):
                 return self._set_polling(entry, exc)
-            log.warning("Can't watch '%s': %s", entry.path, exc)
+            # E.g. permission denied: try again, less and less often, saying so once.
+            entry.failures += 1
+            level = logging.WARNING if entry.failures == 1 else logging.DEBUG
+            log.log(level, "Can't watch '%s': %s", entry.path, exc)
+            backoff = min(self.check_interval_s * 2**entry.failures, MAX_RETRY_S)
+            entry.next_poll = time.monotonic() + backoff
             return self._set_unavailable(entry)
         entry.identity = identity
+        entry.failures = 0
         self._set_mode(entry, WatchMode.LIVE)
         log.debug("Watching '%s' live", entry.path)
         return []
@@ -565,7 +577,7 @@ class FolderWatcher:
                             # The indexer records the state (an empty mount point is left
                             # alone: reconciling it would purge the folder's entries).
                             reconcile.append(entry.path)
-                elif entry.mode is WatchMode.UNAVAILABLE or (
+                elif (entry.mode is WatchMode.UNAVAILABLE and now >= entry.next_poll) or (
                     entry.mode is WatchMode.LIVE and identity != entry.identity
                 ):
                     log.info("'%s' is back (or was replaced); watching it again", entry.path)

@@ -43,16 +43,27 @@ class EngineHost(QObject):
         self.timings: dict[str, float] = {}
         self._lock = threading.Lock()
         self._opened: Any = None
+        self.locked_reason = ""  # why the index was opened read-only, if it was
 
-    def open(self, home: str | None) -> None:
-        """Open the index at `home` (None: the default) and then load the model, both off-thread."""
+    def open(self, home: str | None, *, read_only: bool = False) -> None:
+        """Open the index at `home` (None: the default) and then load the model, both off-thread.
+
+        When another process is writing that index, it is opened for searching only and
+        `opened_read_only` tells the window why folders can't be changed.
+        """
         self.home = home
         started = time.perf_counter()
 
         def do_open() -> Any:
             from desktop_search.core.engine import Engine  # noqa: PLC0415 (keeps startup light)
+            from desktop_search.core.errors import IndexLockedError  # noqa: PLC0415
 
-            engine = Engine.open(home, on_event=self.bridge.emit)
+            try:
+                engine = Engine.open(home, on_event=self.bridge.emit, read_only=read_only)
+            except IndexLockedError as exc:
+                log.warning("Index is locked (%s); opening it for searching only", exc)
+                self.locked_reason = str(exc)
+                engine = Engine.open(home, on_event=self.bridge.emit, read_only=True)
             with self._lock:
                 # Recorded here, on the worker thread, so a close that races the open still
                 # finds and closes it.

@@ -70,12 +70,14 @@ class MainWindow(QMainWindow):
         paths: Paths | None = None,
         prefs: GuiPrefs | None = None,
         home_fixed: bool = False,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
         self.home = home
         self.paths = paths or Paths.resolve(home)
         self.prefs = prefs or GuiPrefs.for_paths(self.paths)
         self.home_fixed = home_fixed
+        self.read_only = read_only
         self.status: IndexStatus | None = None
         self.last_outcome: QueryOutcome | None = None
         self.error_dialogs: list[QWidget] = []
@@ -125,7 +127,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.status_panel = StatusPanel(self)
-        self.statusBar().addPermanentWidget(self.status_panel, 1)
+        self.statusBar().addPermanentWidget(self.status_panel)
         self._build_menus()
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -180,7 +182,7 @@ class MainWindow(QMainWindow):
         self.search_bar.move_to_results.connect(self.results.focus_results)
         self.search_bar.activated.connect(self.results.focus_results)
         self.results.passage_selected.connect(self.preview.show_passage)
-        self.results.selection_cleared.connect(lambda: self.preview.clear(""))
+        self.results.selection_cleared.connect(self.preview.clear)
         self.results.open_requested.connect(self.open_path)
         self.results.open_folder_requested.connect(self._open_folder)
         self.results.more_like_this_requested.connect(self.more_like_this)
@@ -199,7 +201,7 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Open the index and load the model in the background; the window is already usable."""
         self.search_bar.focus_query()
-        self.host.open(self.home)
+        self.host.open(self.home, read_only=self.read_only)
 
     @property
     def search_ready(self) -> bool:
@@ -215,10 +217,19 @@ class MainWindow(QMainWindow):
             self._add_one(path)
         self._pending_paths.clear()
         self.refresh_status()
+        if self.host.locked_reason:
+            self.setWindowTitle("Desktop Search (search only)")
+            self.statusBar().showMessage(self._locked_message())
         if not getattr(engine, "read_only", False):
             # Catch up with changes made while the app was closed, then follow them live.
-            self.host.run(engine.start_watching, None,
-                          lambda exc: self.report_error(exc, "watching your folders"))
+            self.host.run(
+                engine.start_watching,
+                None,
+                lambda exc: self.report_error(exc, "watching your folders"),
+            )
+
+    def _locked_message(self) -> str:
+        return f"{self.host.locked_reason} This window can search the index but not change it."
 
     def _on_open_failed(self, exc: BaseException) -> None:
         if isinstance(exc, DesktopSearchError):
@@ -235,7 +246,10 @@ class MainWindow(QMainWindow):
     def _on_model_ready(self) -> None:
         self.timings["search_ready_s"] = time.perf_counter() - self._created
         self._model_error = ""
-        self.statusBar().showMessage("Ready to search.", 4000)
+        if self.host.locked_reason:
+            self.statusBar().showMessage(self._locked_message())
+        else:
+            self.statusBar().showMessage("Ready to search.", 4000)
         self._on_query_changed(
             self.search_bar.text(), self.search_bar.current_mode(), self.search_bar.filters()
         )
@@ -353,10 +367,12 @@ class MainWindow(QMainWindow):
             )
         else:
             n = len(status.folders)
+            where = f"{status.documents:,} documents in {n} folder{'s' if n != 1 else ''}"
+            if status.indexing:
+                where += " so far; more are being indexed and can be searched as they arrive"
             self.results.show_message(
                 "Type to search",
-                f"{status.documents:,} documents in {n} folder{'s' if n != 1 else ''}. "
-                'Use "quotes" for an exact phrase and -word to leave a word out.',
+                f'{where}. Use "quotes" for an exact phrase and -word to leave a word out.',
             )
 
     # ---- indexing events ----

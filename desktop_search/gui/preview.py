@@ -163,7 +163,7 @@ class PreviewWidget(QWidget):
         self._refit.setSingleShot(True)
         self._refit.setInterval(150)
         self._refit.timeout.connect(self._render)
-        self.clear("Select a result to preview it.")
+        self.clear()
 
     def _tool(self, text: str, tip: str, slot: Any) -> QToolButton:
         button = QToolButton(self)
@@ -182,15 +182,14 @@ class PreviewWidget(QWidget):
     def zoom(self) -> float:
         return self._zoom
 
-    def clear(self, message: str = "") -> None:
+    def clear(self, message: str = "Select a result to see its page here.") -> None:
         self._render_id += 1
         self._doc = self._hit = None
         self.page = None
         self.title.setText("")
         self.position.setText("")
         self._show_message(message)
-        for w in (self.prev_button, self.next_button, self.open_button):
-            w.setEnabled(False)
+        self._set_toolbar_visible(False)
 
     def show_passage(self, doc: DocumentResult, hit: Hit, number: int = 1, total: int = 1) -> None:
         """Preview `hit` of `doc`; `number`/`total` place it among all the shown passages."""
@@ -206,11 +205,25 @@ class PreviewWidget(QWidget):
         self.title.setText(f"<b>{_esc(name)}</b> — page {hit.page}")
         self.title.setToolTip(doc.path)
         self.position.setText(f"{number} / {total}")
+        self._set_toolbar_visible(True)
         self.prev_button.setEnabled(number > 1)
         self.next_button.setEnabled(number < total)
         self.open_button.setEnabled(True)
         if not same_page or self.mode == "message":
             self._render()
+
+    def _set_toolbar_visible(self, visible: bool) -> None:
+        for w in (
+            self.prev_button,
+            self.position,
+            self.next_button,
+            self.zoom_out_button,
+            self.zoom_label,
+            self.zoom_in_button,
+            self.fit_button,
+            self.open_button,
+        ):
+            w.setVisible(visible)
 
     def zoom_in(self) -> None:
         self._set_zoom(self._zoom * ZOOM_STEP)
@@ -259,7 +272,9 @@ class PreviewWidget(QWidget):
         )
 
     def _fit_zoom(self) -> float:
-        available = self.scroll.viewport().width() - 24
+        # The stack, not the scroll area: a hidden page of a stack keeps a stale size.
+        scrollbar = self.scroll.verticalScrollBar().sizeHint().width()
+        available = self.stack.width() - scrollbar - 2 * self.scroll.frameWidth() - 16
         return max(MIN_ZOOM, min(MAX_ZOOM, available / self._page_points_width))
 
     def _on_page(self, render_id: int, page: RenderedPage, zoom: float, dpr: float) -> None:

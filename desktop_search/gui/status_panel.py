@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QWidget
 
 from desktop_search.core.models import (
@@ -17,6 +17,8 @@ from desktop_search.core.models import (
     ScanFinished,
     ScanStarted,
 )
+
+CURRENT_WIDTH = 240
 
 
 def format_eta(seconds: float | None) -> str:
@@ -40,8 +42,8 @@ class StatusPanel(QWidget):
         self.summary.setObjectName("indexSummary")
         self.current = QLabel(self)
         self.current.setObjectName("currentFile")
-        self.current.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.current.setMinimumWidth(60)
+        self.current.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.current.setFixedWidth(CURRENT_WIDTH)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("indexProgress")
         self.progress.setMaximumWidth(180)
@@ -57,7 +59,7 @@ class StatusPanel(QWidget):
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 4, 0)
-        layout.addWidget(self.current, 1)
+        layout.addWidget(self.current)
         layout.addWidget(self.progress)
         layout.addWidget(self.rate)
         layout.addWidget(self.pause_button)
@@ -96,8 +98,7 @@ class StatusPanel(QWidget):
             self.progress.setRange(0, max(event.total, 1))
             self.progress.setValue(min(event.done, max(event.total, 1)))
             if event.current:  # else keep the last file named by a FileIndexed/FileFailed
-                self.current.setText(os.path.basename(event.current))
-                self.current.setToolTip(event.current)
+                self._show_current(event.current)
             parts = []
             if event.rate > 0:
                 parts.append(f"{event.rate:.1f} files/s")
@@ -110,8 +111,7 @@ class StatusPanel(QWidget):
             if event.paused != self.paused:
                 self._set_paused(event.paused)
         elif isinstance(event, FileIndexed | FileFailed):
-            self.current.setText(os.path.basename(event.path))
-            self.current.setToolTip(event.path)
+            self._show_current(event.path)
         elif isinstance(event, Paused):
             self._set_paused(event.paused)
         elif isinstance(event, Idle):
@@ -119,6 +119,13 @@ class StatusPanel(QWidget):
             self._set_paused(False)
 
     # ---- internals ----
+    def _show_current(self, path: str) -> None:
+        metrics = self.current.fontMetrics()
+        self.current.setText(
+            metrics.elidedText(os.path.basename(path), Qt.TextElideMode.ElideMiddle, CURRENT_WIDTH)
+        )
+        self.current.setToolTip(path)
+
     def _set_indexing(self, indexing: bool) -> None:
         self.indexing = indexing
         for w in (self.current, self.progress, self.rate, self.pause_button):

@@ -68,7 +68,7 @@ def dark_palette() -> QPalette:
         QPalette.ColorRole.Text: "#e6e6e6",
         QPalette.ColorRole.Button: "#33363a",
         QPalette.ColorRole.ButtonText: "#e6e6e6",
-        QPalette.ColorRole.Highlight: "#3d7bd9",
+        QPalette.ColorRole.Highlight: "#2d64b8",
         QPalette.ColorRole.HighlightedText: "#ffffff",
         QPalette.ColorRole.ToolTipBase: "#33363a",
         QPalette.ColorRole.ToolTipText: "#e6e6e6",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -55,9 +56,10 @@ def window_factory(qtbot, isolated_home: Path) -> Iterator[Callable[..., MainWin
     """Create started windows; each is closed (engine included) at teardown."""
     windows: list[MainWindow] = []
 
-    def make(home: Path | None = None, *, start: bool = True) -> MainWindow:
+    def make(home: Path | None = None, *, start: bool = True, resize: bool = True) -> MainWindow:
         window = MainWindow(str(home or isolated_home))
-        window.resize(1200, 800)
+        if resize:
+            window.resize(1200, 800)
         window.show()
         qtbot.waitExposed(window)
         windows.append(window)
@@ -73,10 +75,8 @@ def window_factory(qtbot, isolated_home: Path) -> Iterator[Callable[..., MainWin
 def close_window(qtbot, window: MainWindow) -> None:
     if not window._closed:
         for dialog in list(window.error_dialogs):
-            try:
+            with contextlib.suppress(RuntimeError):  # already deleted
                 dialog.close()
-            except RuntimeError:  # already deleted
-                pass
         window.setEnabled(True)
         window.close()
         qtbot.waitUntil(lambda: window._closed, timeout=WAIT_MS)
@@ -90,13 +90,32 @@ def window(window_factory, qtbot) -> MainWindow:
     return w
 
 
+def collect_events(window: MainWindow) -> list[object]:
+    """Record the window's index events.
+
+    Tests wait on this list with waitUntil instead of qtbot.waitSignal on the bridge: the bridge
+    signal is queued from worker threads, and a call still queued when a waitSignal blocker is
+    gone reaches a dead blocker (PySide6 does not keep a plain method's object alive: crash).
+    """
+    events: list[object] = []
+    window.host.bridge.event.connect(lambda event: events.append(event))
+    return events
+
+
+def wait_for_event(qtbot, events: list[object], predicate) -> object:
+    qtbot.waitUntil(lambda: any(predicate(e) for e in events), timeout=WAIT_MS)
+    return next(e for e in events if predicate(e))
+
+
 def wait_indexed(qtbot, window: MainWindow, documents: int) -> None:
     """Wait until the index holds `documents` documents and the indexer is idle."""
     qtbot.waitUntil(
-        lambda: window.status is not None
-        and window.status.documents + len(window.status.failed) >= documents
-        and not window.status.indexing
-        and not window.status_panel.indexing,
+        lambda: (
+            window.status is not None
+            and window.status.documents + len(window.status.failed) >= documents
+            and not window.status.indexing
+            and not window.status_panel.indexing
+        ),
         timeout=WAIT_MS,
     )
 
@@ -117,7 +136,6 @@ def search(qtbot, window: MainWindow, text: str, *, mode: str | None = None) -> 
     with qtbot.waitSignal(window.results_shown, timeout=WAIT_MS):
         qtbot.keyClicks(window.search_bar.edit, text)
     qtbot.waitUntil(
-        lambda: window.last_outcome is not None
-        and window.last_outcome.request.text == text,
+        lambda: window.last_outcome is not None and window.last_outcome.request.text == text,
         timeout=WAIT_MS,
     )

@@ -5,14 +5,21 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_search.core.models import Paused, Progress, ScanStarted
 from desktop_search.gui.results_model import ResultRole
 from tests.conftest import SHARED_PDFS
-from tests.gui.conftest import WAIT_MS, close_window, search, wait_indexed
+from tests.gui.conftest import (
+    WAIT_MS,
+    close_window,
+    collect_events,
+    search,
+    wait_for_event,
+    wait_indexed,
+)
 
 
 def _many_text_files(folder: Path, n: int) -> Path:
@@ -26,16 +33,33 @@ def _many_text_files(folder: Path, n: int) -> Path:
     return folder
 
 
+def _drag_enter(pos: QPoint, mime: QMimeData) -> QDragEnterEvent:
+    args = (
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    try:
+        return QDragEnterEvent(QPointF(pos), *args)  # PySide6 >= 6.12
+    except TypeError:
+        return QDragEnterEvent(pos, *args)  # older PySide6 takes a QPoint only
+
+
 def _drop(window, paths: list[Path]) -> QDropEvent:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     centre = window.rect().center()
-    enter = QDragEnterEvent(QPointF(centre), Qt.DropAction.CopyAction, mime,
-                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = _drag_enter(centre, mime)
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted(), "the window should accept dragged folders"
-    drop = QDropEvent(QPointF(centre), Qt.DropAction.CopyAction, mime,
-                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(centre),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(window, drop)
     return drop
 
@@ -63,8 +87,7 @@ def test_dropping_text_or_missing_paths_is_ignored(window, tmp_path: Path):
     mime = QMimeData()
     mime.setText("just some text")
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "does-not-exist"))])
-    enter = QDragEnterEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
-                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = _drag_enter(QPoint(10, 10), mime)
     enter.setAccepted(False)
     QApplication.sendEvent(window, enter)
     assert not enter.isAccepted()
@@ -81,15 +104,12 @@ def test_dropping_a_single_file_adds_it(window, qtbot, corpus: Path):
 def test_progress_pause_and_resume(window, qtbot, tmp_path: Path):
     folder = _many_text_files(tmp_path / "notes", 400)
     panel = window.status_panel
-    events: list[object] = []
-    window.host.bridge.event.connect(events.append)
-    with qtbot.waitSignal(window.host.bridge.event, timeout=WAIT_MS,
-                          check_params_cb=lambda e: isinstance(e, ScanStarted)):
-        window.add_paths([str(folder)])
+    events = collect_events(window)
+    window.add_paths([str(folder)])
+    wait_for_event(qtbot, events, lambda e: isinstance(e, ScanStarted))
     assert panel.indexing and panel.pause_button.isVisible()
-    with qtbot.waitSignal(window.host.bridge.event, timeout=WAIT_MS,
-                          check_params_cb=lambda e: isinstance(e, Paused) and e.paused):
-        qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    wait_for_event(qtbot, events, lambda e: isinstance(e, Paused) and e.paused)
     engine = window.engine
     assert engine.paused
     assert panel.pause_button.text() == "Resume"
@@ -109,13 +129,29 @@ def test_progress_pause_and_resume(window, qtbot, tmp_path: Path):
 def test_progress_shows_counts_rate_and_current_file(window, qtbot, tmp_path: Path):
     folder = _many_text_files(tmp_path / "notes", 150)
     panel = window.status_panel
-    with qtbot.waitSignal(window.host.bridge.event, timeout=WAIT_MS,
-                          check_params_cb=lambda e: isinstance(e, Progress) and e.done > 0):
-        window.add_paths([str(folder)])
-    assert panel.progress.maximum() == 150
-    assert 0 < panel.progress.value() <= 150
-    assert panel.current.text().startswith("note") or panel.current.text() == "Paused"
+    seen: list[tuple[int, int, str, bool]] = []
+
+    def snapshot(event: object) -> None:  # runs after the panel handled the same event
+        if isinstance(event, Progress) and event.done > 0:
+            seen.append(
+                (
+                    panel.progress.maximum(),
+                    panel.progress.value(),
+                    panel.current.text(),
+                    panel.pause_button.isVisible(),
+                )
+            )
+
+    window.host.bridge.event.connect(snapshot)
+    window.add_paths([str(folder)])
     wait_indexed(qtbot, window, 150)
+    assert seen, "progress should be reported while indexing"
+    maximum, value, current, pause_visible = seen[0]
+    assert maximum == 150
+    assert 0 < value <= 150
+    assert current.startswith("note")
+    assert pause_visible
+    assert not panel.pause_button.isVisible()  # idle again
 
 
 def test_problems_view_lists_broken_pdfs_with_reasons(window, qtbot, corpus: Path):
@@ -139,20 +175,22 @@ def test_remove_folder_asks_then_purges(window, qtbot, corpus: Path):
     box = window.remove_folder(str(corpus))
     assert isinstance(box, QMessageBox) and box.isVisible()
     box.button(QMessageBox.StandardButton.Yes).click()
-    qtbot.waitUntil(lambda: window.status.documents == 0 and not window.status.folders,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.status.documents == 0 and not window.status.folders, timeout=WAIT_MS
+    )
     assert window.folders.paths() == []
     assert window.results.empty.title.text() == "Drop a folder here to start"
 
 
-def test_closing_while_indexing_stops_cleanly_and_loses_nothing(window_factory, qtbot,
-                                                                 tmp_path: Path):
+def test_closing_while_indexing_stops_cleanly_and_loses_nothing(
+    window_factory, qtbot, tmp_path: Path
+):
     folder = _many_text_files(tmp_path / "notes", 300)
     first = window_factory()
     qtbot.waitUntil(lambda: first.engine is not None, timeout=WAIT_MS)
-    with qtbot.waitSignal(first.host.bridge.event, timeout=WAIT_MS,
-                          check_params_cb=lambda e: isinstance(e, Progress) and e.done > 0):
-        first.add_paths([str(folder)])
+    events = collect_events(first)
+    first.add_paths([str(folder)])
+    wait_for_event(qtbot, events, lambda e: isinstance(e, Progress) and e.done > 0)
     close_window(qtbot, first)
     assert first.engine is None and first.host.closing
     # A new window on the same home catches up with what was left and ends complete.

@@ -128,8 +128,13 @@ def test_high_dpi_renders_at_device_resolution(corpus: Path, tmp_path: Path):
 
     script = tmp_path / "hidpi.py"
     script.write_text(HIDPI_SCRIPT, encoding="utf-8")
-    out = subprocess.run([sys.executable, str(script), str(corpus / "baking.pdf")],
-                         capture_output=True, text=True, timeout=120, check=True)
+    out = subprocess.run(
+        [sys.executable, str(script), str(corpus / "baking.pdf")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     mode, screen_dpr, image_dpr, pixels, logical, rects = out.stdout.split()[-6:]
     assert mode == "page"
     assert float(screen_dpr) == 2.0 and float(image_dpr) == 2.0

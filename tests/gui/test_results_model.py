@@ -9,14 +9,28 @@ from desktop_search.gui.results_model import ResultRole, ResultsModel
 
 
 def _hit(n: int, page: int, score: float, snippet: str = "the quick brown fox") -> Hit:
-    return Hit(chunk_id=n, page=page, score=score, snippet=snippet, highlights=((4, 9),),
-               text=snippet, start=0, end=len(snippet))
+    return Hit(
+        chunk_id=n,
+        page=page,
+        score=score,
+        snippet=snippet,
+        highlights=((4, 9),),
+        text=snippet,
+        start=0,
+        end=len(snippet),
+    )
 
 
 def _results() -> list[DocumentResult]:
     return [
-        DocumentResult("/docs/a/first.pdf", "First", 0.9, "pdf", 0.0,
-                       (_hit(1, 3, 0.9), _hit(2, 5, 0.45), _hit(3, 9, 0.3))),
+        DocumentResult(
+            "/docs/a/first.pdf",
+            "First",
+            0.9,
+            "pdf",
+            0.0,
+            (_hit(1, 3, 0.9), _hit(2, 5, 0.45), _hit(3, 9, 0.3)),
+        ),
         DocumentResult("/docs/b/second.md", "Second", 0.3, "md", 0.0, (_hit(4, 1, 0.3),)),
     ]
 

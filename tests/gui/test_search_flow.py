@@ -27,8 +27,9 @@ def test_typing_shows_the_matching_document_first_with_terms_highlighted(indexed
     assert _names(indexed_window)[0] == "baking.pdf"
     top = indexed_window.results.model.index(0, 0)
     snippet = top.data(ResultRole.SNIPPET)
-    assert any(snippet[s:e].lower() in ("sourdough", "bread")
-               for s, e in top.data(ResultRole.HIGHLIGHTS))
+    assert any(
+        snippet[s:e].lower() in ("sourdough", "bread") for s, e in top.data(ResultRole.HIGHLIGHTS)
+    )
     assert "document" in indexed_window.results.header.text()
 
 
@@ -44,8 +45,9 @@ def test_newest_query_wins_and_typing_is_debounced(indexed_window, qtbot):
     delivered: list[str] = []
     runner.finished.connect(lambda outcome: delivered.append(outcome.request.text))
     qtbot.keyClicks(indexed_window.search_bar.edit, "invoice revenue dividend")
-    qtbot.waitUntil(lambda: bool(delivered) and delivered[-1] == "invoice revenue dividend",
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: bool(delivered) and delivered[-1] == "invoice revenue dividend", timeout=WAIT_MS
+    )
     # One query per pause in typing, not one per keystroke.
     assert runner.latest_id - first_id < len("invoice revenue dividend")
     # Only the newest query's results were ever shown.
@@ -124,8 +126,12 @@ def test_context_menu_copy_path_and_more_like_this(indexed_window, qtbot, corpus
     path = str(corpus / "baking.pdf")
     menu = indexed_window.results.context_menu(path, 1)
     actions = {a.text(): a for a in menu.actions() if a.text()}
-    assert set(actions) >= {"Open at page 1", "Open containing folder", "Copy path",
-                            "More like this"}
+    assert set(actions) >= {
+        "Open at page 1",
+        "Open containing folder",
+        "Copy path",
+        "More like this",
+    }
     actions["Copy path"].trigger()
     assert QGuiApplication.clipboard().text() == path
     with qtbot.waitSignal(indexed_window.results_shown, timeout=WAIT_MS):

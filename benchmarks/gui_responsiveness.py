@@ -28,8 +28,9 @@ QUERIES = ("boundary layer", "heat transfer at hypersonic speed", "wing flutter"
 
 
 def run(pdfs: Path, interval_ms: int, batch_chunks: int = 0) -> dict[str, float]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY")
-                          else "xcb")
+    os.environ.setdefault(
+        "QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb"
+    )
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -44,8 +45,9 @@ def run(pdfs: Path, interval_ms: int, batch_chunks: int = 0) -> dict[str, float]
 
             from desktop_search.core.config import Paths, Settings, save_settings
 
-            save_settings(replace(Settings(), batch_chunks=batch_chunks),
-                          Paths.resolve(str(home)).config_file)
+            save_settings(
+                replace(Settings(), batch_chunks=batch_chunks), Paths.resolve(str(home)).config_file
+            )
         window = MainWindow(str(home))
         window.resize(1280, 800)
         window.show()
@@ -85,8 +87,9 @@ def run(pdfs: Path, interval_ms: int, batch_chunks: int = 0) -> dict[str, float]
         typed = QTimer()
         typed.setInterval(2000)
         queries = iter(QUERIES * 1000)
-        typed.timeout.connect(lambda: window.search_bar.edit.setText(next(queries))
-                              or window.search_bar.emit_now())
+        typed.timeout.connect(
+            lambda: window.search_bar.edit.setText(next(queries)) or window.search_bar.emit_now()
+        )
         clock.start()
         last[0] = clock.nsecsElapsed()
         heartbeat.start()
@@ -118,8 +121,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=0, help="index only the first N PDFs")
     parser.add_argument("--interval-ms", type=int, default=5)
-    parser.add_argument("--batch-chunks", type=int, default=0,
-                        help="index with this batch_chunks setting (0: the default)")
+    parser.add_argument(
+        "--batch-chunks",
+        type=int,
+        default=0,
+        help="index with this batch_chunks setting (0: the default)",
+    )
     args = parser.parse_args()
     source = cranfield_pdf_dir()
     with tempfile.TemporaryDirectory(prefix="cranfield-") as tmp:
@@ -135,10 +142,30 @@ def main() -> int:
         f"GUI responsiveness while indexing Cranfield PDFs (heartbeat {args.interval_ms} ms, "
         f"batch_chunks {args.batch_chunks or 'default'}, platform {platform}, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})",
-        ["documents", "index s", "ticks", "median stall ms", "p99 stall ms", "max stall ms",
-         "stalls >16 ms", "stalls >50 ms", "target met"],
-        [[r["files"], r["seconds"], r["ticks"], r["median_ms"], r["p99_ms"], r["max_ms"],
-          r["over_16"], r["over_50"], "yes" if r["max_ms"] <= TARGET_MS else "NO"]],
+        [
+            "documents",
+            "index s",
+            "ticks",
+            "median stall ms",
+            "p99 stall ms",
+            "max stall ms",
+            "stalls >16 ms",
+            "stalls >50 ms",
+            "target met",
+        ],
+        [
+            [
+                r["files"],
+                r["seconds"],
+                r["ticks"],
+                r["median_ms"],
+                r["p99_ms"],
+                r["max_ms"],
+                r["over_16"],
+                r["over_50"],
+                "yes" if r["max_ms"] <= TARGET_MS else "NO",
+            ]
+        ],
     )
     return 0
 

@@ -44,8 +44,9 @@ def one_run(home: Path, platform: str) -> dict[str, float]:
         if platform == "offscreen":
             env["QT_QPA_PLATFORM"] = "offscreen"
         started = time.time()
-        done = subprocess.run([sys.executable, "-c", ENTRY], env=env, capture_output=True,
-                              text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-c", ENTRY], env=env, capture_output=True, text=True, timeout=300
+        )
         ended = time.time()
         if done.returncode != 0:
             raise RuntimeError(f"the app failed: {done.stderr[-2000:]}")
@@ -68,16 +69,22 @@ def prepared_homes(home_chunks: int, tmp: Path) -> list[tuple[str, Path]]:
         shutil.copytree(cached, copy, ignore=shutil.ignore_patterns("writer.lock", "logs"))
         homes.append((f"{home_chunks // 1000}k-passage index", copy))
     elif home_chunks:
-        print(f"(no cached {home_chunks}-passage home; build it with benchmarks.latency first)",
-              file=sys.stderr)
+        print(
+            f"(no cached {home_chunks}-passage home; build it with benchmarks.latency first)",
+            file=sys.stderr,
+        )
     return homes
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--home-chunks", type=int, default=10000,
-                        help="also start on a copy of this cached index home (0: skip)")
+    parser.add_argument(
+        "--home-chunks",
+        type=int,
+        default=10000,
+        help="also start on a copy of this cached index home (0: skip)",
+    )
     args = parser.parse_args()
     platform = "xcb" if os.environ.get("DISPLAY") else "offscreen"
     rows = []
@@ -87,12 +94,16 @@ def main() -> int:
             runs = [one_run(home, platform) for _ in range(args.runs)]
             for key, target in (("window", TARGET_WINDOW_S), ("ready", TARGET_READY_S)):
                 values = [r[key] for r in runs]
-                rows.append([
-                    label,
-                    "window shown" if key == "window" else "search ready",
-                    statistics.median(values), max(values), target,
-                    "yes" if max(values) < target else "NO",
-                ])
+                rows.append(
+                    [
+                        label,
+                        "window shown" if key == "window" else "search ready",
+                        statistics.median(values),
+                        max(values),
+                        target,
+                        "yes" if max(values) < target else "NO",
+                    ]
+                )
     print_table(
         f"GUI startup ({args.runs} runs each, platform {platform}, {os.cpu_count()} CPUs)",
         ["home", "milestone", "median s", "max s", "target s", "met"],

@@ -313,6 +313,8 @@ class MainWindow(QMainWindow):
     def _on_query_finished(self, outcome: QueryOutcome) -> None:
         self.last_outcome = outcome
         request = outcome.request
+        if outcome.error is None and not request.like_path:
+            self.search_bar.set_search_cost(outcome.seconds)
         if outcome.error is not None:
             exc = outcome.error
             if isinstance(exc, DesktopSearchError):

@@ -27,7 +27,8 @@ MODIFIED = (
     ("Past month", 31 * DAY),
     ("Past year", 366 * DAY),
 )
-DEBOUNCE_MS = 60
+DEBOUNCE_MS = 60  # until the first searches tell how long a search takes here
+MIN_DEBOUNCE_MS, MAX_DEBOUNCE_MS = 40, 250
 
 
 class SearchBar(QWidget):
@@ -92,6 +93,7 @@ class SearchBar(QWidget):
         self.edit.textChanged.connect(self._on_changed)
         self.edit.returnPressed.connect(self._on_return)
         self.last_edit_time = 0.0  # perf_counter of the last keystroke (latency benchmark)
+        self._cost_ms = 0.0
 
     # ---- state ----
     def text(self) -> str:
@@ -134,6 +136,23 @@ class SearchBar(QWidget):
         self.folder.blockSignals(False)
         if current and index < 0:
             self.emit_now()
+
+    def set_search_cost(self, seconds: float) -> None:
+        """Adapt the typing pause that starts a search to how long searches take.
+
+        A search that starts while the person is still typing is wasted, and it delays the one
+        they want: the worker runs one query at a time. When searches are slow the pause grows
+        (up to 250 ms) so that a search rarely starts mid-word; when they are fast it shrinks.
+        """
+        self._cost_ms = (
+            0.7 * self._cost_ms + 0.3 * seconds * 1000 if self._cost_ms else (seconds * 1000)
+        )
+        pause = int(max(MIN_DEBOUNCE_MS, min(MAX_DEBOUNCE_MS, 0.6 * self._cost_ms)))
+        self._timer.setInterval(pause)
+
+    @property
+    def debounce_ms(self) -> int:
+        return self._timer.interval()
 
     def focus_query(self) -> None:
         self.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

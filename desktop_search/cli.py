@@ -378,6 +378,9 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
     else:
         data = asdict(status)
         data["indexing"] = indexing
+        if not indexing:  # modes left behind by a process that did not close cleanly
+            for folder in data["folders"]:
+                folder["watch_mode"] = "off"
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
         return EXIT_OK
@@ -391,7 +394,11 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
         print("No folders yet: run 'desktop-search index FOLDER'.")
     for folder in data["folders"]:
         problems = f", {folder['failed']} problems" if folder["failed"] else ""
-        print(f"  {folder['path']}  [{folder['state']}] {folder['documents']} documents{problems}")
+        watching = "" if folder["watch_mode"] == "off" else f", watched: {folder['watch_mode']}"
+        print(
+            f"  {folder['path']}  [{folder['state']}{watching}] "
+            f"{folder['documents']} documents{problems}"
+        )
     if data["failed"]:
         print(f"Files that could not be indexed ({len(data['failed'])}):")
         for failed in data["failed"]:

@@ -5,6 +5,7 @@ The CLI and the GUI both drive an Engine; neither touches the store or the model
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -150,6 +151,8 @@ class Engine:
         resolved = _checked_path(path)
         self.index.add_folder(resolved)
         self.indexer.scan([resolved])
+        if self._watcher is not None:
+            self._watcher.watch(resolved)
 
     def remove_folder(self, path: str | Path) -> None:
         """Forget a folder and queue the purge of its entries."""
@@ -198,18 +201,43 @@ class Engine:
         from desktop_search.core.watcher import FolderWatcher
 
         if self._watcher is None:
-            self._watcher = FolderWatcher(self.indexer.update_paths, self._emit)
-        self.indexer.scan()
+            self._watcher = FolderWatcher(
+                self.indexer.update_paths,
+                self._on_watch_event,
+                include_hidden=self._settings.include_hidden,
+            )
+        # Watch first, then reconcile: a change made while the scan runs is still seen.
         for folder in self.index.folder_paths():
             self._watcher.watch(folder)
+        self.indexer.scan()
+        self._save_watch_modes()
 
     def stop_watching(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+            self._save_watch_modes()
 
     def watch_modes(self) -> dict[str, str]:
-        return self._watcher.modes() if self._watcher is not None else {}
+        """Folder -> "live", "polling" or "unavailable"; read-only engines (`status`) see the
+        modes of the process that watches, if one does."""
+        if self._watcher is not None:
+            return self._watcher.modes()
+        if self.read_only:
+            stored = self.index.get_meta("watch_modes")
+            return dict(json.loads(stored)) if stored else {}
+        return {}
+
+    def _on_watch_event(self, event: IndexEvent) -> None:
+        self._save_watch_modes()  # the watcher reports every change of a folder's mode
+        self._emit(event)
+
+    def _save_watch_modes(self) -> None:
+        modes = self._watcher.modes() if self._watcher is not None else {}
+        try:
+            self.index.set_meta("watch_modes", json.dumps(modes, sort_keys=True) if modes else None)
+        except Exception:  # noqa: BLE001 - only `status` in another process reads it
+            log.warning("Couldn't record the folders' watch modes", exc_info=True)
 
     # ---- queries (any thread) ----
     def search(
@@ -265,6 +293,8 @@ class Engine:
         self._settings = settings
         self.indexer.settings = settings
         self.index.settings = settings
+        if self._watcher is not None:
+            self._watcher.include_hidden = settings.include_hidden
         if settings.model != old.model or settings.device != old.device:
             with self._model_lock:
                 self._embedder = None

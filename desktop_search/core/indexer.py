@@ -246,7 +246,7 @@ class Indexer:
         for folder in folders:
             if self._cancel.is_set():
                 return
-            if not os.path.exists(folder):
+            if not os.path.exists(folder) or _empty_mount_point(folder):
                 # An unplugged drive or a share that is down: keep its entries until the
                 # person removes the folder.
                 self._index.set_folder_state(folder, FolderState.UNAVAILABLE.value)
@@ -349,11 +349,16 @@ class Indexer:
                 continue
             by_folder.setdefault(folder, set()).add(path)
         work: list[_Work] = []
+        reconciled: list[str] = []
         for folder, changed in by_folder.items():
             if not os.path.exists(folder):
                 self._index.set_folder_state(folder, FolderState.UNAVAILABLE.value)
                 self._emit(FolderChanged(folder, FolderState.UNAVAILABLE.value))
                 continue
+            if folder in changed:
+                # The whole folder was looked at (it came back, or it is polled): afterwards it
+                # is up to date, whatever state it was left in.
+                reconciled.append(folder)
             known = self._index.files_in_folder(folder)
             on_disk: dict[str, FoundFile] = {}
             affected: dict[str, FileRow] = {}
@@ -376,6 +381,9 @@ class Indexer:
         if work:
             self._emit(ScanFinished(total=len(work), unchanged=0, removed=self._run_stats.removed))
             self._process(work)
+        for folder in reconciled:
+            self._index.set_folder_state(folder, FolderState.UP_TO_DATE.value)
+            self._emit(FolderChanged(folder, FolderState.UP_TO_DATE.value))
 
     # ------------------------------------------------------------------ the pipeline
     def _pool_for_run(self) -> ExtractionPool:
@@ -617,3 +625,11 @@ def _owning_folder(path: str, folders: list[str]) -> str | None:
         if inside and (best is None or len(folder) > len(best)):
             best = folder
     return best
+
+
+def _empty_mount_point(folder: str) -> bool:
+    """A mount point with nothing in it is a drive that is not there, not an emptied folder."""
+    try:
+        return os.path.ismount(folder) and not any(os.scandir(folder))
+    except OSError:
+        return False

@@ -133,8 +133,17 @@ class Engine:
         return embedder
 
     def load_model(self) -> None:
-        """Load the embedding model (slow for big models; call it off the GUI thread)."""
-        self.embedder()
+        """Load the embedding model and warm the index up (call it off the GUI thread).
+
+        The first query would otherwise pay for loading the vector index and the keyword
+        index's pages (half a second on a large index).
+        """
+        embedder = self.embedder()
+        try:
+            self.index.vector_search(embedder.embed_query("warm up"), 1)
+            self.index.keyword_search('"warm"', 1)
+        except Exception:  # noqa: BLE001 - warming is an optimisation, never a failure
+            log.debug("Warm-up query failed", exc_info=True)
 
     @property
     def model_ready(self) -> bool:

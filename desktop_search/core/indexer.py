@@ -18,6 +18,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from desktop_search.core.config import Settings
 from desktop_search.core.embedding import Embedder
 from desktop_search.core.extraction_pool import ExtractionPool, ExtractionResult, ExtractionTask
@@ -586,7 +588,9 @@ class _BatchWriter:
         ix = self._ix
         embedder = ix._embedder()
         texts = [c.text for _, r in batch for c in r.chunks]
-        vectors = embedder.embed_documents(texts)
+        # Embedded in parts, so no single call holds the GIL for long (see VECTOR_WRITE_PART).
+        parts = [embedder.embed_documents(texts[i : i + 128]) for i in range(0, len(texts), 128)]
+        vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), np.float32)
         model_id = embedder.model_id
         if ix._index.model_id is None:
             ix._index.set_meta("model", model_id)

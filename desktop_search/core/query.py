@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from desktop_search.core.errors import InvalidQueryError
 from desktop_search.core.models import ParsedQuery
@@ -141,6 +142,7 @@ _SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix strip so 'flows' marks 'flow' and 'heated' marks 'heating' in snippets."""
     word = word.lower()

@@ -1,5 +1,1 @@
-"""The desktop app: the only package that imports PySide6."""
-
-from desktop_search.gui._refcount_guard import install as _install_refcount_guard
-
-_install_refcount_guard()
+"""The PySide6 desktop app: the only package that imports Qt."""

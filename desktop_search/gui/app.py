@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import logging.handlers
 import os
 import sys
 import threading
@@ -18,23 +17,6 @@ EXIT_WHEN_READY_ENV = "DESKTOP_SEARCH_EXIT_WHEN_READY"
 ICON_NAME = "desktop-search"
 
 log = logging.getLogger(__name__)
-
-
-def setup_logging(log_file: Path) -> None:
-    """Rotating log file for everything at INFO and above; warnings also on stderr."""
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    root = logging.getLogger()
-    if any(getattr(h, "_desktop_search", False) for h in root.handlers):
-        return
-    handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-    )
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
-    )
-    handler._desktop_search = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
 
 
 def icon_paths() -> list[Path]:
@@ -85,6 +67,7 @@ def main(home: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop_search.core.config import HOME_ENV, Paths
+    from desktop_search.core.logging_setup import setup_logging
     from desktop_search.gui.error_dialog import excepthook_for
     from desktop_search.gui.main_window import MainWindow
     from desktop_search.gui.prefs import GuiPrefs, chosen_home
@@ -93,7 +76,7 @@ def main(home: str | None = None) -> int:
     home_fixed = bool(home or os.environ.get(HOME_ENV))
     home = chosen_home(home)
     paths = Paths.resolve(home)
-    setup_logging(paths.log_file)
+    setup_logging(paths.log_file, console_level=logging.WARNING)
     log.info("Starting the desktop app on %s", paths.home)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -28,7 +28,7 @@ MODIFIED = (
     ("Past year", 366 * DAY),
 )
 DEBOUNCE_MS = 60  # until the first searches tell how long a search takes here
-MIN_DEBOUNCE_MS, MAX_DEBOUNCE_MS = 40, 250
+MIN_DEBOUNCE_MS, MAX_DEBOUNCE_MS = 40, 150
 
 
 class SearchBar(QWidget):
@@ -142,7 +142,8 @@ class SearchBar(QWidget):
 
         A search that starts while the person is still typing is wasted, and it delays the one
         they want: the worker runs one query at a time. When searches are slow the pause grows
-        (up to 250 ms) so that a search rarely starts mid-word; when they are fast it shrinks.
+        (up to 150 ms, about one keystroke) so a search rarely starts mid-word; when they are
+        fast it shrinks.
         """
         self._cost_ms = (
             0.7 * self._cost_ms + 0.3 * seconds * 1000 if self._cost_ms else (seconds * 1000)

@@ -124,19 +124,19 @@ def test_theme_switch_applies_and_is_remembered(window):
         window.set_theme("light")
 
 
-def test_an_index_locked_by_another_process_opens_for_searching(window_factory, qtbot,
-                                                                 isolated_home: Path):
+def test_an_index_locked_by_another_process_opens_for_searching(
+    window_factory, qtbot, isolated_home: Path
+):
     from desktop_search.core.engine import Engine
 
     other = Engine.open(isolated_home)  # the "other process" holding the writer lock
+    w = window_factory()
     try:
-        w = window_factory()
         qtbot.waitUntil(lambda: w.search_ready, timeout=60_000)
         assert w.engine.read_only
         assert "Another desktop-search" in w.statusBar().currentMessage()
         w.add_paths([str(isolated_home)])
-        qtbot.waitUntil(lambda: "searching only" in w.statusBar().currentMessage(),
-                        timeout=60_000)
+        qtbot.waitUntil(lambda: "searching only" in w.statusBar().currentMessage(), timeout=60_000)
         assert not w.error_dialogs
     finally:
         close_window(qtbot, w)

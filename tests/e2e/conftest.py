@@ -51,6 +51,14 @@ def run_cli(
     )
 
 
+def read_status(home: Path) -> Any:
+    """The index's status read in-process (read-only, no model): faster than `status --json`."""
+    from desktop_search.core.engine import Engine
+
+    with Engine.open(home, read_only=True) as engine:
+        return engine.status()
+
+
 def assert_one_line_error(proc: subprocess.CompletedProcess[str], *fragments: str) -> str:
     """A refused command: non-zero exit, no traceback, one 'desktop-search: ...' line on stderr
     that contains every fragment (case-insensitive). Returns the line."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import random
 import re
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -198,24 +199,40 @@ def pending_writes(home: Path) -> tuple[int, int]:
     return int(writing), int(deletes)
 
 
-def _forget_chroma_clients() -> None:
-    # chromadb keeps one client System per folder for the life of the process; another process
-    # has written since, so the next open must read the store afresh.
-    try:
-        from chromadb.api.shared_system_client import SharedSystemClient
-    except ImportError:  # pragma: no cover
-        return
-    SharedSystemClient.clear_system_cache()
-
-
 def verify_home(
     home: Path, indexed_before: dict[str, FileState] | None = None
 ) -> tuple[dict[str, FileState], list[str]]:
-    """Open the index (this repairs it) and list every way it is not consistent.
+    """Restart on the index: a fresh process opens it (this repairs it) and lists every way it
+    is not consistent.
 
     Returns the catalog after the repair and the problems found ([] = consistent). Files in
-    `indexed_before` must still be indexed with the same row and passages.
+    `indexed_before` must still be indexed with the same row and passages. A fresh process is
+    what a restart is; it also keeps a crash inside the store (chromadb is native code) from
+    taking the caller down: it becomes a problem in the list.
     """
+    before = {p: asdict(s) for p, s in (indexed_before or {}).items()}
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.kill_points", "--verify", str(home)],
+        cwd=REPO_ROOT,
+        env=cli_env(),
+        input=json.dumps(before),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-12:])
+        return read_catalog(home), [
+            f"opening the index after the kill failed ({done.returncode}):\n{tail}"
+        ]
+    out = json.loads(done.stdout)
+    after = {p: FileState(**s) for p, s in out["after"].items()}
+    return after, out["problems"]
+
+
+def _verify_here(
+    home: Path, indexed_before: dict[str, FileState] | None = None
+) -> tuple[dict[str, FileState], list[str]]:
     from desktop_search.core.engine import Engine
 
     problems: list[str] = []
@@ -268,12 +285,12 @@ def verify_home(
                 problems.append(f"redone: {path} was rewritten ({old} -> {new})")
     finally:
         engine.close()
-        _forget_chroma_clients()
     return after, problems
 
 
 def verify_search(home: Path, markers: dict[str, str]) -> list[str]:
-    """Every marker finds its own file, exactly once, in keyword and hybrid search."""
+    """Every marker finds its own file, exactly once, in keyword and hybrid search (run in a
+    fresh process by `--verify-search`)."""
     from desktop_search.core.engine import Engine
 
     problems: list[str] = []
@@ -298,7 +315,6 @@ def verify_search(home: Path, markers: dict[str, str]) -> list[str]:
                 problems.append(f"{marker}: {fts} keyword rows for {stored} passages holding it")
     finally:
         engine.close()
-        _forget_chroma_clients()
     return problems
 
 
@@ -475,7 +491,19 @@ def run_kill_points(
         report.final_problems.append(f"not recorded as failed with a reason: {not_failed}")
     if len(after) != total:
         report.final_problems.append(f"{len(after)} catalog rows for {total} files")
-    report.final_problems += verify_search(home, markers)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.kill_points", "--verify-search", str(home)],
+        cwd=REPO_ROOT,
+        env=cli_env(),
+        input=json.dumps(markers),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        report.final_problems.append(f"search check failed ({done.returncode}): {done.stderr}")
+    else:
+        report.final_problems += json.loads(done.stdout)
     return report
 
 
@@ -496,7 +524,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=150)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
+    parser.add_argument("--verify", metavar="HOME", help=argparse.SUPPRESS)
+    parser.add_argument("--verify-search", metavar="HOME", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.verify:  # one restart: before (JSON) on stdin, {after, problems} on stdout
+        before = {p: FileState(**s) for p, s in json.load(sys.stdin).items()}
+        after, problems = _verify_here(Path(args.verify), before)
+        print(json.dumps({"after": {p: asdict(s) for p, s in after.items()}, "problems": problems}))
+        return 0
+    if args.verify_search:  # markers (JSON) on stdin, problems on stdout
+        print(json.dumps(verify_search(Path(args.verify_search), json.load(sys.stdin))))
+        return 0
 
     sys.path.insert(0, str(REPO_ROOT))
     from benchmarks.common import print_table

@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
 
     sub.add_parser("watch", help="index, then follow changes until interrupted")
+    sub.add_parser(
+        "rebuild", help="move a damaged index aside (kept, not deleted) and index its folders anew"
+    )
     sub.add_parser("gui", help="open the desktop app (the default)")
     return parser
 
@@ -77,14 +80,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run the parsed non-GUI command; errors become one line on stderr and a non-zero exit."""
+    import logging
+
     from desktop_search.core.config import Paths
-    from desktop_search.core.errors import DesktopSearchError
+    from desktop_search.core.engine import check_home
+    from desktop_search.core.errors import DesktopSearchError, StorageFullError, is_disk_full
     from desktop_search.core.logging_setup import setup_logging
 
     paths = Paths.resolve(args.home)
-    import logging
-
-    setup_logging(paths.log_file, console_level=logging.INFO if args.verbose else None)
+    try:
+        check_home(paths)
+    except DesktopSearchError as exc:
+        print(f"desktop-search: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    log_file = setup_logging(paths.log_file, console_level=logging.INFO if args.verbose else None)
     handler = _COMMANDS[args.command]
     try:
         return handler(args, paths)
@@ -98,11 +107,16 @@ def run(args: argparse.Namespace) -> int:
         # `desktop-search search ... | head` closing the pipe is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except OSError as exc:
-        print(
-            f"desktop-search: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-            file=sys.stderr,
-        )
+    except Exception as exc:  # noqa: BLE001 - one line for the person, the traceback in the log
+        if is_disk_full(exc):
+            print(f"desktop-search: {StorageFullError(paths.home)}", file=sys.stderr)
+            return EXIT_ERROR
+        if isinstance(exc, OSError):
+            detail = f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+            print(f"desktop-search: {detail}", file=sys.stderr)
+            return EXIT_ERROR
+        logging.getLogger(__name__).exception("Unexpected error in %s", args.command)
+        print(f"desktop-search: unexpected error: {exc} (details in {log_file})", file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -128,16 +142,37 @@ def cmd_index(args: argparse.Namespace, paths: Any) -> int:
         while not engine.wait_until_idle(0.2):
             pass
         reporter.finish()
-        status = engine.status()
+        failure = engine.indexer.last_error
+        status = engine.status() if failure is None else None
     finally:
         engine.close()
+    if failure is not None:
+        raise failure
     if interrupted.is_set():
         print(
             "Stopped; what was indexed is kept. Run the same command to continue.", file=sys.stderr
         )
         return EXIT_INTERRUPTED
+    assert status is not None
     print(reporter.summary(status.documents, status.chunks), file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_rebuild(args: argparse.Namespace, paths: Any) -> int:
+    from desktop_search.core.engine import Engine
+
+    aside, folders = Engine.rebuild(paths)
+    print(f"Moved the old index to '{aside}' (nothing was deleted).", file=sys.stderr)
+    present = [f for f in folders if os.path.exists(f)]
+    if not present:
+        print(
+            "The new index is empty: run 'desktop-search index FOLDER' to fill it.",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    print(f"Indexing its {len(present)} folders again.", file=sys.stderr)
+    args.paths = present
+    return cmd_index(args, paths)
 
 
 def _install_stop_handler(engine: Any) -> threading.Event:
@@ -465,6 +500,7 @@ _COMMANDS = {
     "status": cmd_status,
     "remove": cmd_remove,
     "watch": cmd_watch,
+    "rebuild": cmd_rebuild,
 }
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -54,6 +55,7 @@ class Engine:
         on_event: EventCallback | None = None,
         read_only: bool = False,
     ) -> None:
+        check_home(paths)
         self.paths = paths
         self._settings = settings or load_settings(paths.config_file)
         self.read_only = read_only
@@ -66,7 +68,11 @@ class Engine:
         try:
             self.index = Index(paths, self._settings, read_only=read_only)
             if not read_only:
-                self.index.repair()
+                try:
+                    self.index.repair()
+                except BaseException:
+                    self.index.close()
+                    raise
         except BaseException:
             if self._lock is not None:
                 self._lock.release()
@@ -93,6 +99,35 @@ class Engine:
         IndexCorruptError when the index can't be opened (see `rebuild`).
         """
         return cls(Paths.resolve(home), on_event=on_event, read_only=read_only)
+
+    @staticmethod
+    def rebuild(paths: Paths) -> tuple[Path, list[str]]:
+        """Move a damaged index aside (never delete it) so a new one can start.
+
+        Returns the folder it was moved to and the indexed folders that could still be read
+        from it, so they can be added to the new index. Raises IndexLockedError while another
+        process uses the index.
+        """
+        check_home(paths)
+        lock = WriterLock(paths.lock_file)
+        lock.acquire()
+        try:
+            folders = _recover_folders(paths.sqlite_file)
+            aside = paths.home / time.strftime("broken-%Y%m%d-%H%M%S")
+            suffix = 1
+            while aside.exists():
+                suffix += 1
+                aside = paths.home / f"{time.strftime('broken-%Y%m%d-%H%M%S')}-{suffix}"
+            aside.mkdir(parents=True)
+            names = [paths.sqlite_file.name + s for s in ("", "-wal", "-shm")]
+            for name in [*names, paths.chroma_dir.name]:
+                source = paths.home / name
+                if source.exists():
+                    os.replace(source, aside / name)
+            log.warning("Moved the index in %s aside to %s", paths.home, aside)
+            return aside, folders
+        finally:
+            lock.release()
 
     def _emit(self, event: IndexEvent) -> None:
         if self._on_event is not None:
@@ -339,6 +374,31 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def check_home(paths: Paths) -> None:
+    """Refuse a home that exists but is not a folder (a file of the person's must stay put)."""
+    if paths.home.exists() and not paths.home.is_dir():
+        raise InvalidPathError(
+            f"The index folder '{paths.home}' is not a folder (a file has that name); "
+            "choose another with --home."
+        )
+
+
+def _recover_folders(catalog: Path) -> list[str]:
+    """The folder list of a possibly damaged catalog, read without writing to it."""
+    import sqlite3
+
+    if not catalog.is_file():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{catalog}?mode=ro", uri=True)
+        try:
+            return [r[0] for r in conn.execute("SELECT path FROM folders ORDER BY path")]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
 
 
 def _checked_path(path: str | Path) -> str:

@@ -38,3 +38,23 @@ class InvalidPathError(DesktopSearchError):
 
 class ConfigError(DesktopSearchError):
     """The settings file or a setting's value is not usable."""
+
+
+class StorageFullError(DesktopSearchError):
+    """The disk holding the index has no room left."""
+
+    def __init__(self, home: object) -> None:
+        super().__init__(
+            f"The disk holding the index ('{home}') is full. Free some space and run again; "
+            "everything indexed so far is kept."
+        )
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error from SQLite, Chroma or the OS means 'no space left on the device'."""
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return "disk is full" in text or "no space left" in text or "disk full" in text

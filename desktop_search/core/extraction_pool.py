@@ -122,7 +122,9 @@ class _Worker:
         if not self.in_flight:
             self.started = time.monotonic()
         self.in_flight.append(task)
-        self.conn.send(task)
+        # Only the path crosses: the caller's token stays here, so the child never unpickles
+        # (imports) the indexer's own types under its memory cap.
+        self.conn.send(ExtractionTask(task.path, task.known_hash))
 
     def answered(self) -> ExtractionTask:
         task = self.in_flight.popleft()
@@ -195,9 +197,11 @@ class ExtractionPool:
         while True:
             stopping = should_stop()
             if not stopping and may_submit():
-                for worker in self._workers:
-                    while len(worker.in_flight) < PIPELINE_DEPTH and pending:
-                        worker.send(pending.popleft())
+                # Breadth first: every worker gets a file before any gets a second one.
+                for depth in range(1, PIPELINE_DEPTH + 1):
+                    for worker in self._workers:
+                        if len(worker.in_flight) < depth and pending:
+                            worker.send(pending.popleft())
             busy = {w.conn: w for w in self._workers if w.in_flight}
             if not busy:
                 if stopping or not pending:
@@ -216,8 +220,7 @@ class ExtractionPool:
                     self._replace(worker)
                     pending.extendleft(reversed(lost))  # innocent files queued behind it
                     continue
-                worker.answered()
-                yield result
+                yield replace(result, task=worker.answered())
             now = time.monotonic()
             for worker in list(self._workers):
                 task = worker.task

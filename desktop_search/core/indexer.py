@@ -22,6 +22,7 @@ import numpy as np
 
 from desktop_search.core.config import Settings
 from desktop_search.core.embedding import Embedder
+from desktop_search.core.errors import DesktopSearchError, StorageFullError, is_disk_full
 from desktop_search.core.extraction_pool import ExtractionPool, ExtractionResult, ExtractionTask
 from desktop_search.core.models import (
     FileFailed,
@@ -87,6 +88,8 @@ class Indexer:
         self._started = False
         self._closed = False
         self._stats_lock = threading.Lock()
+        # Why the last run stopped early (disk full, damaged store...), for front ends to show.
+        self.last_error: DesktopSearchError | None = None
         self._run_stats = _RunStats()
 
     # ------------------------------------------------------------------ public API
@@ -187,6 +190,7 @@ class Indexer:
             if job.kind == "stop":
                 return
             self._cancel.clear()
+            self.last_error = None
             started = time.monotonic()
             self._run_stats = _RunStats()
             # Coalesce: many queued scans/path updates become one run.
@@ -206,7 +210,8 @@ class Indexer:
                         self._do(one)
             except Exception as exc:  # noqa: BLE001 - report, keep the thread alive
                 log.exception("Indexing job failed")
-                self._emit(Message(f"Indexing stopped on an unexpected error: {exc}", "error"))
+                self.last_error = _as_person_error(exc, self._index.paths.home)
+                self._emit(Message(str(self.last_error), "error"))
             finally:
                 stats = self._run_stats
                 self._emit(
@@ -259,7 +264,7 @@ class Indexer:
             errors: list[tuple[str, str]] = []
             on_disk = {f.path: f for f in walk(folder, rules, errors)}
             for path, reason in errors:
-                self._emit(Message(f"Folder '{path}' {reason}.", "warning"))
+                self._emit(Message(f"Skipped '{path}': {reason}.", "warning"))
             known = self._index.files_in_folder(folder)
             new_work, same, gone = self._diff(folder, on_disk, known)
             work += new_work
@@ -620,6 +625,14 @@ class _BatchWriter:
             assert doc is not None
             ix._emit(FileIndexed(work.found.path, len(result.chunks), doc.page_count))
         self._progress.update(self.done, self.failed, batch[-1][0].found.path, chunks=self.chunks)
+
+
+def _as_person_error(exc: Exception, home: object) -> DesktopSearchError:
+    if isinstance(exc, DesktopSearchError):
+        return exc
+    if is_disk_full(exc):
+        return StorageFullError(home)
+    return DesktopSearchError(f"Indexing stopped on an unexpected error: {exc}")
 
 
 def _owning_folder(path: str, folders: list[str]) -> str | None:

@@ -11,6 +11,9 @@ _FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 
 def setup_logging(log_file: Path, *, console_level: int | None = None) -> Path:
     """Send every log record to `log_file` (rotated at 2 MB, 3 kept). Returns the file's path."""
+    # A log file that can't be written (full disk, read-only folder) must never print
+    # "--- Logging error ---" tracebacks at the person.
+    logging.raiseExceptions = False
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     for handler in list(root.handlers):

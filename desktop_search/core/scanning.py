@@ -71,11 +71,15 @@ def walk(
     """Every indexable file below `root` (or `root` itself when it is a file).
 
     Symbolic links to folders are followed once: a link loop is noticed and reported.
-    Unreadable folders are reported in `errors` and skipped.
+    What can't be read (folders, files, names that are not valid UTF-8) is reported in
+    `errors` as (path, reason) and skipped; the walk goes on.
     """
+    report = errors.append if errors is not None else (lambda item: None)
     if os.path.isfile(root):
         found = _found(root)
-        if found is not None and is_supported(root):
+        if isinstance(found, str):
+            report((root, found))
+        elif is_supported(root):
             yield found
         return
     seen: set[tuple[int, int]] = set()
@@ -84,44 +88,61 @@ def walk(
         folder = stack.pop()
         try:
             info = os.stat(folder)
-        except OSError as exc:
-            if errors is not None:
-                errors.append((folder, f"can't be opened ({exc.strerror or exc})"))
-            continue
-        key = (info.st_dev, info.st_ino)
-        if key in seen:
-            if errors is not None:
-                errors.append((folder, "skipped: a link loops back to a folder already scanned"))
-            continue
-        seen.add(key)
-        try:
+            key = (info.st_dev, info.st_ino)
+            if key in seen:
+                report((folder, "a link loops back to a folder already scanned"))
+                continue
+            seen.add(key)
             entries = list(os.scandir(folder))
         except OSError as exc:
-            if errors is not None:
-                errors.append((folder, f"can't be opened ({exc.strerror or exc})"))
+            report((folder, f"the folder can't be opened ({exc.strerror or exc})"))
             continue
         subdirs = []
         for entry in entries:
+            if not _utf8(entry.path):
+                report(
+                    (printable(entry.path), "its name is not valid UTF-8 (rename it to index it)")
+                )
+                continue
             relative = os.path.relpath(entry.path, root).replace(os.sep, "/")
             try:
                 is_dir = entry.is_dir()
-            except OSError:
+            except OSError as exc:
+                report((entry.path, f"it can't be read ({exc.strerror or exc})"))
                 continue
             if is_dir:
                 if not rules.skip_dir(entry.name, relative):
                     subdirs.append(entry.path)
             elif not rules.skip_file(entry.name, relative):
                 found = _found(entry.path)
-                if found is not None:
+                if isinstance(found, str):
+                    report((entry.path, found))
+                else:
                     yield found
         stack.extend(sorted(subdirs, reverse=True))
 
 
-def _found(path: str) -> FoundFile | None:
+def _utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(path: str) -> str:
+    """A path fit to show and store: undecodable bytes written as \\xNN escapes."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _found(path: str) -> FoundFile | str:
+    """The file's record, or the reason it can't be read."""
     try:
         info = os.stat(path)
-    except OSError:
-        return None
+    except FileNotFoundError:
+        return "it disappeared while the folder was being scanned"
+    except OSError as exc:
+        return f"it can't be read ({exc.strerror or exc})"
     if not os.path.isfile(path):
-        return None
+        return "it is not a regular file"
     return FoundFile(path=path, size=info.st_size, mtime=info.st_mtime, file_type=file_type(path))

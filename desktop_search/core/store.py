@@ -27,12 +27,21 @@ from typing import Any
 import numpy as np
 
 from desktop_search.core.config import Paths, Settings
-from desktop_search.core.errors import IndexCorruptError
+from desktop_search.core.errors import (
+    DesktopSearchError,
+    IndexCorruptError,
+    StorageFullError,
+    is_disk_full,
+)
 from desktop_search.core.models import Chunk, FileStatus
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+REBUILD_ADVICE = (
+    "Run 'desktop-search rebuild' (or choose Rebuild in the app) to move it aside and start a "
+    "new index; your documents are not touched."
+)
 PARALLEL_QUERY_THREADS = min(4, max(1, os.cpu_count() or 1))
 PARALLEL_QUERY_MIN_PASSAGES = 20_000
 # Chroma holds the GIL for a whole upsert (~0.3 ms a vector): small parts keep any window
@@ -167,7 +176,11 @@ class Index:
         self._collection_lock = threading.Lock()
         self._client: Any = None
         self._collections: dict[str, Any] = {}
-        self._open_schema()
+        try:
+            self._open_schema()
+        except BaseException:
+            self.close()
+            raise
 
     # ---------------------------------------------------------------- connections
     def _connect(self) -> sqlite3.Connection:
@@ -207,6 +220,11 @@ class Index:
             conn = self.db
             version = self._schema_version(conn)
             if version is None:
+                if self._vector_store_has_data():
+                    raise IndexCorruptError(
+                        f"The catalog of the index in '{self.paths.home}' is missing or empty, "
+                        "but its vector store is not. " + REBUILD_ADVICE
+                    )
                 conn.executescript(_SCHEMA)
                 conn.execute(
                     "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
@@ -216,14 +234,19 @@ class Index:
                 raise IndexCorruptError(
                     f"The index in '{self.paths.home}' was made by a different version of "
                     f"desktop-search (format {version}, this version reads {SCHEMA_VERSION}). "
-                    "Rebuild it to search again; your documents are not touched."
+                    + REBUILD_ADVICE
                 )
             conn.execute("SELECT count(*) FROM files").fetchone()
         except sqlite3.DatabaseError as exc:
+            if is_disk_full(exc):
+                raise StorageFullError(self.paths.home) from exc
             raise IndexCorruptError(
-                f"The index file '{self.paths.sqlite_file}' is damaged ({exc}). "
-                "Rebuild the index to search again; your documents are not touched."
+                f"The index file '{self.paths.sqlite_file}' is damaged ({exc}). " + REBUILD_ADVICE
             ) from exc
+
+    def _vector_store_has_data(self) -> bool:
+        store = self.paths.chroma_dir / "chroma.sqlite3"
+        return not self.settings.chroma_host and store.is_file() and store.stat().st_size > 0
 
     @staticmethod
     def _schema_version(conn: sqlite3.Connection) -> int | None:
@@ -241,28 +264,45 @@ class Index:
     # ---------------------------------------------------------------- chroma
     def _chroma(self) -> Any:
         if self._client is None:
-            import chromadb
-            from chromadb.config import Settings as ChromaSettings
-
-            chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-            if self.settings.chroma_host:
-                headers = (
-                    {"Authorization": f"Bearer {self.settings.chroma_token}"}
-                    if self.settings.chroma_token
-                    else None
-                )
-                self._client = chromadb.HttpClient(
-                    host=self.settings.chroma_host,
-                    port=self.settings.chroma_port,
-                    headers=headers,
-                    settings=chroma_settings,
-                )
-            else:
-                self.paths.chroma_dir.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(
-                    path=str(self.paths.chroma_dir), settings=chroma_settings
-                )
+            try:
+                self._client = self._connect_chroma()
+            except Exception as exc:  # noqa: BLE001 - chromadb raises many kinds
+                raise self._chroma_error(exc) from exc
         return self._client
+
+    def _chroma_error(self, exc: Exception) -> Exception:
+        """A person's message for a failure of the vector store."""
+        if isinstance(exc, DesktopSearchError):
+            return exc
+        if is_disk_full(exc):
+            return StorageFullError(self.paths.home)
+        if self.settings.chroma_host:
+            return DesktopSearchError(
+                f"The Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port} "
+                f"can't be used ({exc}). Check that it is running, or clear the server setting "
+                "to use the index on this computer."
+            )
+        return IndexCorruptError(
+            f"The vector store in '{self.paths.chroma_dir}' can't be read ({exc}). "
+            + REBUILD_ADVICE
+        )
+
+    def _connect_chroma(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        # Telemetry off: a desktop search tool must not phone home.
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if self.settings.chroma_host:
+            token = self.settings.chroma_token
+            return chromadb.HttpClient(
+                host=self.settings.chroma_host,
+                port=self.settings.chroma_port,
+                headers={"Authorization": f"Bearer {token}"} if token else None,
+                settings=chroma_settings,
+            )
+        self.paths.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(self.paths.chroma_dir), settings=chroma_settings)
 
     @staticmethod
     def collection_name(model_id: str) -> str:
@@ -277,12 +317,16 @@ class Index:
         with self._collection_lock:
             col = self._collections.get(name)
             if col is None:
-                col = self._chroma().get_or_create_collection(
-                    name,
-                    embedding_function=None,
-                    configuration={"hnsw": {"space": "cosine"}},
-                    metadata={"model": model_id},
-                )
+                client = self._chroma()
+                try:
+                    col = client.get_or_create_collection(
+                        name,
+                        embedding_function=None,
+                        configuration={"hnsw": {"space": "cosine"}},
+                        metadata={"model": model_id},
+                    )
+                except Exception as exc:  # noqa: BLE001
+                    raise self._chroma_error(exc) from exc
                 self._collections[name] = col
             return col
 
@@ -577,11 +621,23 @@ class Index:
                 fixed["rolled_back"] = self.delete_files(interrupted)
             if model_id is None:
                 return fixed
+            try:
+                self._repair_vectors(model_id, fixed)
+            except DesktopSearchError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - chromadb raises many kinds
+                raise self._chroma_error(exc) from exc
+        if any(fixed.values()):
+            log.warning("Index repaired: %s", fixed)
+        return fixed
+
+    def _repair_vectors(self, model_id: str, fixed: dict[str, int]) -> None:
+        with self._write_lock:
             self._flush_vector_deletes(model_id)
             col = self.collection(model_id)
             chunk_count = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
             if col.count() == chunk_count:
-                return fixed
+                return
             vector_ids = {int(i) for i in col.get(include=[])["ids"]}
             chunk_ids = {r[0] for r in self.db.execute("SELECT id FROM chunks")}
             orphans = vector_ids - chunk_ids
@@ -593,9 +649,6 @@ class Index:
                 file_ids = {c.file_id for c in self.chunks_by_id(missing).values()}
                 paths = [f.path for f in self.files_by_id(file_ids).values()]
                 fixed["missing_vectors"] = self.delete_files(paths)
-        if any(fixed.values()):
-            log.warning("Index repaired: %s", fixed)
-        return fixed
 
     def check_consistency(self) -> dict[str, int]:
         """Counts that must agree: indexed-file passages, passages, keyword rows, vectors."""
@@ -755,12 +808,18 @@ class Index:
             )
         except Exception:  # noqa: BLE001 - the cached count was stale (passages just removed)
             self.__dict__.pop("_count_cache", None)
-            total = self._vector_count(col)
-            if total == 0:
-                return []
-            result = col.query(
-                query_embeddings=query, n_results=min(limit, total), where=where, include=include
-            )
+            try:
+                total = self._vector_count(col)
+                if total == 0:
+                    return []
+                result = col.query(
+                    query_embeddings=query,
+                    n_results=min(limit, total),
+                    where=where,
+                    include=include,
+                )
+            except Exception as exc:  # noqa: BLE001
+                raise self._chroma_error(exc) from exc
         ids = result["ids"][0]
         dists = result["distances"][0]
         metas = result["metadatas"][0]
@@ -846,6 +905,13 @@ class Index:
         self.__dict__["_all_conns"] = []
         self._local = threading.local()
         self._collections.clear()
+        if self._client is not None and hasattr(self._client, "close"):
+            # Chroma shares one system per path inside a process; release ours so a later
+            # open of the same path (after a rebuild moved it) starts from the disk again.
+            try:
+                self._client.close()
+            except Exception:  # noqa: BLE001 - closing must never fail a shutdown
+                log.debug("Closing the Chroma client failed", exc_info=True)
         self._client = None
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_search.core.config import Paths, Settings
-from desktop_search.core.errors import DesktopSearchError
+from desktop_search.core.errors import DesktopSearchError, IndexCorruptError
 from desktop_search.core.models import (
     FileFailed,
     FileIndexed,
@@ -232,7 +232,11 @@ class MainWindow(QMainWindow):
         return f"{self.host.locked_reason} This window can search the index but not change it."
 
     def _on_open_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, DesktopSearchError):
+        if isinstance(exc, IndexCorruptError):
+            self.results.show_message("The index can't be opened", str(exc))
+            self.statusBar().showMessage(str(exc))
+            self.rebuild_prompt = self.offer_rebuild(exc)
+        elif isinstance(exc, DesktopSearchError):
             self.results.show_message("The index can't be opened", str(exc))
             self.statusBar().showMessage(str(exc))
         else:
@@ -517,6 +521,44 @@ class MainWindow(QMainWindow):
         box.accepted.connect(remove)
         box.open()
         return box
+
+    def offer_rebuild(self, exc: BaseException) -> QMessageBox:
+        """Ask (non-modal) whether to move the damaged index aside and start a new one."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "The index is damaged",
+            "The search index can't be used as it is.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText("Rebuild index")
+        box.setInformativeText(
+            f"{exc}\n\nRebuilding moves the old index into a 'broken-…' folder beside it "
+            "(nothing is deleted) and indexes your folders again."
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.accepted.connect(self.rebuild_index)
+        box.open()
+        return box
+
+    def rebuild_index(self) -> None:
+        """Move the damaged index aside, open a new one and add the folders it still names."""
+        from desktop_search.core.engine import Engine  # noqa: PLC0415 (keeps startup light)
+
+        home = self.host.home
+        paths = Paths.resolve(home)
+
+        def reopen(moved: tuple[Any, list[str]]) -> None:
+            aside, folders = moved
+            self.statusBar().showMessage(f"The old index was moved to '{aside}'.")
+            self._pending_paths.extend(f for f in folders if os.path.exists(f))
+            self.host.open(home)
+
+        self.host.run(
+            lambda: Engine.rebuild(paths),
+            reopen,
+            lambda err: self.report_error(err, "rebuilding the index"),
+        )
 
     def rescan(self) -> None:
         engine = self.host.engine

@@ -306,13 +306,6 @@ def test_a_10000_character_query_is_answered(indexed_home: Path) -> None:
         # One 10,000-character word, and 10,000 characters of a script without spaces.
         for odd in ("x" * 10_000, ("火山の噴火" * 2_000)[:10_000]):
             assert isinstance(engine.search(odd, k=3), list)
-    _forget_chroma_clients()
-
-
-def _forget_chroma_clients() -> None:
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()
 
 
 # ------------------------------------------------------------------------------ full disk

@@ -77,22 +77,11 @@ def test_cli_refuses_to_write_while_another_process_writes(
 
 
 # ------------------------------------------------------------------------------ damage at open
-def _indexed_home(engine_factory, corpus: Path) -> Path:
-    engine = engine_factory()
-    engine.load_model()
-    engine.add_folder(corpus)
-    assert engine.wait_until_idle(120)
-    assert engine.status().documents == 4
-    home = engine.paths.home
-    engine.close()
-    _forget_chroma_clients()
+def _indexed_home(tmp_path: Path, corpus: Path) -> Path:
+    home = tmp_path / "home"
+    done = run_cli(home, "index", corpus)
+    assert done.returncode == 0 and "Indexed 4 files" in done.stderr, done.stderr
     return home
-
-
-def _forget_chroma_clients() -> None:
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()
 
 
 def _snapshot(home: Path) -> dict[str, str]:
@@ -122,8 +111,8 @@ def _assert_refused_everywhere(
         assert_one_line_error(run_cli(home, *arguments[command]), *fragments)
 
 
-def test_junk_catalog_is_detected_and_nothing_is_deleted(engine_factory, corpus: Path) -> None:
-    home = _indexed_home(engine_factory, corpus)
+def test_junk_catalog_is_detected_and_nothing_is_deleted(tmp_path: Path, corpus: Path) -> None:
+    home = _indexed_home(tmp_path, corpus)
     catalog = home / "catalog.sqlite3"
     catalog.write_bytes(b"this is not a database, just junk " * 500)
     before = _snapshot(home)
@@ -131,8 +120,8 @@ def test_junk_catalog_is_detected_and_nothing_is_deleted(engine_factory, corpus:
     assert _snapshot(home) == before
 
 
-def test_index_from_another_version_is_detected(engine_factory, corpus: Path) -> None:
-    home = _indexed_home(engine_factory, corpus)
+def test_index_from_another_version_is_detected(tmp_path: Path, corpus: Path) -> None:
+    home = _indexed_home(tmp_path, corpus)
     with sqlite3.connect(home / "catalog.sqlite3") as conn:
         conn.execute("UPDATE meta SET value='999' WHERE key='schema_version'")
     conn.close()
@@ -146,8 +135,8 @@ def test_index_from_another_version_is_detected(engine_factory, corpus: Path) ->
     reason="hardening-needs.md #3: a damaged Chroma store raises chromadb's InternalError "
     "(a traceback in the CLI) instead of IndexCorruptError",
 )
-def test_damaged_vector_store_is_detected(engine_factory, corpus: Path) -> None:
-    home = _indexed_home(engine_factory, corpus)
+def test_damaged_vector_store_is_detected(tmp_path: Path, corpus: Path) -> None:
+    home = _indexed_home(tmp_path, corpus)
     (home / "chroma" / "chroma.sqlite3").write_bytes(b"junk " * 4000)
     before = _snapshot(home)
     # `status` reads only the catalog, which is fine here; what needs the vectors refuses.
@@ -160,8 +149,8 @@ def test_damaged_vector_store_is_detected(engine_factory, corpus: Path) -> None:
     reason="hardening-needs.md #4: an emptied catalog beside a full vector store opens as a "
     "new, empty index (the old vectors are later swept) instead of IndexCorruptError",
 )
-def test_emptied_catalog_beside_vectors_is_detected(engine_factory, corpus: Path) -> None:
-    home = _indexed_home(engine_factory, corpus)
+def test_emptied_catalog_beside_vectors_is_detected(tmp_path: Path, corpus: Path) -> None:
+    home = _indexed_home(tmp_path, corpus)
     for suffix in ("", "-wal", "-shm"):
         path = home / f"catalog.sqlite3{suffix}"
         if suffix:
@@ -178,9 +167,9 @@ def test_emptied_catalog_beside_vectors_is_detected(engine_factory, corpus: Path
     reason="hardening-needs.md #5: no rebuild path yet (Engine.rebuild / `desktop-search rebuild`)",
 )
 def test_rebuild_moves_the_damaged_index_aside_and_starts_fresh(
-    engine_factory, corpus: Path
+    tmp_path: Path, corpus: Path
 ) -> None:
-    home = _indexed_home(engine_factory, corpus)
+    home = _indexed_home(tmp_path, corpus)
     (home / "catalog.sqlite3").write_bytes(b"junk " * 1000)
     before = _snapshot(home)
     proc = run_cli(home, "rebuild")

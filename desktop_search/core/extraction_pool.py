@@ -11,6 +11,7 @@ import contextlib
 import logging
 import multiprocessing as mp
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,7 @@ from desktop_search.core.models import Chunk, ExtractedDocument
 log = logging.getLogger(__name__)
 
 PIPELINE_DEPTH = 2
+BACKGROUND_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,23 @@ class ExtractionResult:
     seconds: float = 0.0
 
 
+def lower_priority(thread_only: bool = False) -> None:
+    """Background work yields the CPU to whatever the person is doing (the window above all).
+
+    On Linux a niceness applies per thread, so `thread_only` lowers just the calling thread.
+    """
+    try:
+        if thread_only:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+        else:
+            os.nice(BACKGROUND_NICENESS)
+    except (AttributeError, OSError):  # pragma: no cover - not on this platform
+        pass
+
+
 def _worker_main(conn: Connection, memory_mb: int, chunk_chars: int, overlap: int) -> None:
     """Loop in the child: receive a task, send back a result. Never raises."""
+    lower_priority()
     try:
         import resource
 

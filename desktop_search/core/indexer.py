@@ -23,7 +23,12 @@ import numpy as np
 from desktop_search.core.config import Settings
 from desktop_search.core.embedding import Embedder
 from desktop_search.core.errors import DesktopSearchError, StorageFullError, is_disk_full
-from desktop_search.core.extraction_pool import ExtractionPool, ExtractionResult, ExtractionTask
+from desktop_search.core.extraction_pool import (
+    ExtractionPool,
+    ExtractionResult,
+    ExtractionTask,
+    lower_priority,
+)
 from desktop_search.core.models import (
     FileFailed,
     FileIndexed,
@@ -185,6 +190,7 @@ class Indexer:
             log.exception("Event handler failed on %r", event)
 
     def _run(self) -> None:
+        lower_priority(thread_only=True)
         while True:
             job = self._jobs.get()
             if job.kind == "stop":
@@ -548,6 +554,7 @@ class _BatchWriter:
             raise self._error
 
     def _run(self) -> None:
+        lower_priority(thread_only=True)
         batch: list[tuple[_Work, ExtractionResult]] = []
         batch_chunks = 0
         oldest = 0.0

@@ -46,7 +46,8 @@ PARALLEL_QUERY_THREADS = min(4, max(1, os.cpu_count() or 1))
 PARALLEL_QUERY_MIN_PASSAGES = 20_000
 # Chroma holds the GIL for a whole upsert (~0.3 ms a vector): small parts keep any window
 # drawn by the same process responsive, at no measurable cost in throughput.
-VECTOR_WRITE_PART = 64
+VECTOR_WRITE_PART = 32
+COLLECTION_CONFIG = {"hnsw": {"space": "cosine"}}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (
@@ -322,7 +323,7 @@ class Index:
                     col = client.get_or_create_collection(
                         name,
                         embedding_function=None,
-                        configuration={"hnsw": {"space": "cosine"}},
+                        configuration=COLLECTION_CONFIG,
                         metadata={"model": model_id},
                     )
                 except Exception as exc:  # noqa: BLE001

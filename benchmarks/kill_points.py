@@ -1,16 +1,20 @@
 """Kill -9 at random moments of `desktop-search index`, then prove the index is still whole.
 
 Each kill point starts a real indexing subprocess on a folder of generated PDFs (one unique marker
-word each), lets it run to a random point, kills it with SIGKILL and opens the index in-process
-(`Engine.open`, which repairs). The point *survives* when, after the repair:
+word each, plus six files that must fail), lets it run to a random moment (during start-up, or
+shortly after its first write reaches the catalog), kills it with SIGKILL, and restarts: a fresh
+process opens the index (`Engine.open`, which repairs). The point *survives* when, after that:
 
 - catalog passages, stored passages, keyword rows and vectors agree exactly (same ids, not just
   the same counts), the FTS5 index passes its integrity check, no file is left half-written;
 - every file that was indexed before the kill is still indexed, untouched (same row, same
   passages): nothing is lost and nothing is redone.
 
-After the last point the same command runs to completion: it must index exactly the files that
-were still missing, and every marker word must then find its own file, once.
+When a run reaches its end before the kill, the next point starts from an empty home or after
+60 files were rewritten (same marker, new text), so kills also land while changed files replace
+their old passages. After the last point the same command runs to completion: it must index
+exactly the files that were still missing, and every marker word must then find its own file,
+once.
 
     python -m benchmarks.kill_points [--points 40] [--files 150] [--seed 1]
 

@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - one line for the person, the traceback in the log
-        if is_disk_full(exc):
+        if is_disk_full(exc, paths.home):
             print(f"desktop-search: {StorageFullError(paths.home)}", file=sys.stderr)
             return EXIT_ERROR
         if isinstance(exc, OSError):

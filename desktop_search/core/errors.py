@@ -50,11 +50,24 @@ class StorageFullError(DesktopSearchError):
         )
 
 
-def is_disk_full(exc: BaseException) -> bool:
-    """Whether an error from SQLite, Chroma or the OS means 'no space left on the device'."""
+def is_disk_full(exc: BaseException, where: object = None) -> bool:
+    """Whether an error from SQLite, Chroma or the OS means 'no space left on the device'.
+
+    Chroma words some of its write failures without the cause ("Error in compaction: Failed
+    to apply logs to ..."): with `where` (a folder on the index's disk), a failure while that
+    disk has under 1 MiB free counts as the disk being full.
+    """
     import errno
+    import shutil
 
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return True
     text = str(exc).lower()
-    return "disk is full" in text or "no space left" in text or "disk full" in text
+    if "disk is full" in text or "no space left" in text or "disk full" in text:
+        return True
+    if where is None:
+        return False
+    try:
+        return shutil.disk_usage(str(where)).free < 1 << 20
+    except OSError:
+        return False

@@ -637,7 +637,7 @@ class _BatchWriter:
 def _as_person_error(exc: Exception, home: object) -> DesktopSearchError:
     if isinstance(exc, DesktopSearchError):
         return exc
-    if is_disk_full(exc):
+    if is_disk_full(exc, home):
         return StorageFullError(home)
     return DesktopSearchError(f"Indexing stopped on an unexpected error: {exc}")
 

@@ -268,6 +268,7 @@ class Index:
             try:
                 self._client = self._connect_chroma()
             except Exception as exc:  # noqa: BLE001 - chromadb raises many kinds
+                _forget_unstarted_chroma(str(self.paths.chroma_dir))
                 raise self._chroma_error(exc) from exc
         return self._client
 
@@ -275,7 +276,7 @@ class Index:
         """A person's message for a failure of the vector store."""
         if isinstance(exc, DesktopSearchError):
             return exc
-        if is_disk_full(exc):
+        if is_disk_full(exc, None if self.settings.chroma_host else self.paths.home):
             return StorageFullError(self.paths.home)
         if self.settings.chroma_host:
             return DesktopSearchError(
@@ -661,7 +662,9 @@ class Index:
                 "SELECT coalesce(sum(chunks),0) FROM files WHERE status='indexed'"
             ).fetchone()[0],
             "chunks": db.execute("SELECT count(*) FROM chunks").fetchone()[0],
-            "fts_rows": db.execute("SELECT count(*) FROM chunks_fts").fetchone()[0],
+            # count(*) on chunks_fts reads its content table (chunks); the docsize shadow
+            # table has one row per passage actually in the keyword index.
+            "fts_rows": db.execute("SELECT count(*) FROM chunks_fts_docsize").fetchone()[0],
             "vectors": vectors,
             "unfinished": db.execute(
                 "SELECT count(*) FROM files WHERE status NOT IN ('indexed','failed')"
@@ -914,6 +917,19 @@ class Index:
             except Exception:  # noqa: BLE001 - closing must never fail a shutdown
                 log.debug("Closing the Chroma client failed", exc_info=True)
         self._client = None
+
+
+def _forget_unstarted_chroma(folder: str) -> None:
+    """chromadb caches a client System per folder *before* starting it. One whose start failed
+    (a full disk, a locked file) stays cached, and every later client for that folder in this
+    process fails on it with "'RustBindingsAPI' object has no attribute 'bindings'", which
+    reads as a damaged store. Drop it so the next attempt starts afresh."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+    except ImportError:  # pragma: no cover - chromadb layout changed
+        return
+    if SharedSystemClient._identifier_to_refcount.get(folder, 0) <= 0:
+        SharedSystemClient._identifier_to_system.pop(folder, None)
 
 
 def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:

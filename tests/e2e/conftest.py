@@ -24,6 +24,17 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def module_env(root: Path) -> dict[str, str]:
+    """cli_env for module-scoped fixtures, which run before the per-test isolation is set up."""
+    return cli_env(
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        XDG_CONFIG_HOME=str(root / "xdg-config"),
+        XDG_DATA_HOME=str(root / "xdg-data"),
+        XDG_CACHE_HOME=str(root / "xdg-cache"),
+    )
+
+
 def run_cli(
     home: Path | str,
     *args: str | Path,

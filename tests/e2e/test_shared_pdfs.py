@@ -26,7 +26,13 @@ import pytest
 from desktop_search.core.config import Settings, save_settings
 from desktop_search.core.extraction_pool import ExtractionPool, ExtractionTask
 from tests.conftest import SHARED_PDFS, make_pdf
-from tests.e2e.conftest import failed_lines, processes_with_open, read_status, run_cli
+from tests.e2e.conftest import (
+    failed_lines,
+    module_env,
+    processes_with_open,
+    read_status,
+    run_cli,
+)
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_PDFS / "MANIFEST.tsv").is_file(), reason=f"no shared PDFs at {SHARED_PDFS}"
@@ -57,8 +63,8 @@ def shared_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     for row in _manifest():
         shutil.copy(SHARED_PDFS / row["file"], folder / row["file"])
     home = root / "home"
-    first = run_cli(home, "index", folder, timeout=600)
-    status = run_cli(home, "status", "--json")
+    first = run_cli(home, "index", folder, env=module_env(root), timeout=600)
+    status = run_cli(home, "status", "--json", env=module_env(root))
     return {
         "home": home,
         "folder": folder,
@@ -256,11 +262,6 @@ def test_a_reader_killed_mid_file_is_a_failure_and_the_run_goes_on(
         assert results[pdf.name].error is None and results[pdf.name].chunks
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hardening-needs.md #2: ExtractionPool fills workers depth-first (PIPELINE_DEPTH "
-    "tasks to the first worker before the second gets one): a short run uses one core",
-)
 def test_extraction_runs_in_parallel_worker_processes(tmp_path: Path) -> None:
     """Two files are read at the same time by two different processes, neither the indexer."""
     fifos = [_fifo(tmp_path / f"slow-{i}.pdf") for i in range(2)]
@@ -348,12 +349,6 @@ def test_engine_gives_up_on_a_slow_file_and_indexes_the_rest(
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hardening-needs.md #1: the indexer's token is pickled to the worker, whose "
-    "unpickling imports indexer/store/sqlite3/numpy under the memory cap: with a small cap "
-    "every file fails with 'the reader stopped unexpectedly'",
-)
 def test_engine_fails_a_file_over_the_memory_cap_and_indexes_the_rest(
     engine_factory, tmp_path: Path, good_pdfs: list[Path], isolated_home: Path
 ) -> None:

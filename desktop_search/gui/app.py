@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 _STARTED = time.time()  # as early as possible: startup benchmark reference
 TIMING_ENV = "DESKTOP_SEARCH_TIMING_FILE"
@@ -120,6 +121,7 @@ def main(home: str | None = None) -> int:
         window.host.open_failed.connect(window.close)
     # Start the engine once the event loop runs, so the first paint is never delayed by it.
     QTimer.singleShot(0, window.start)
+    _close_on_termination(window)
     try:
         code = app.exec()
     finally:
@@ -128,6 +130,26 @@ def main(home: str | None = None) -> int:
         window.host.close_blocking()
         log.info("Desktop app closed")
     return int(code)
+
+
+def _close_on_termination(window: Any) -> None:
+    """SIGTERM (logout, `kill`) and Ctrl+C close the window like the close button does, so the
+    index is left cleanly. Python runs signal handlers only between bytecodes, and Qt's event
+    loop is C++: a light timer gives the interpreter a moment to notice the signal."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def request_close(signum: int, frame: object) -> None:
+        log.info("Received signal %d; closing", signum)
+        QTimer.singleShot(0, window.close)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, request_close)
+    ticker = QTimer(window)
+    ticker.setInterval(250)
+    ticker.timeout.connect(lambda: None)
+    ticker.start()
 
 
 if __name__ == "__main__":

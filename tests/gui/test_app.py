@@ -141,3 +141,33 @@ def test_an_index_locked_by_another_process_opens_for_searching(
     finally:
         close_window(qtbot, w)
         other.close()
+
+
+def test_sigterm_closes_the_app_cleanly(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    home = tmp_path / "home"
+    timing = tmp_path / "timing.jsonl"
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        DESKTOP_SEARCH_HOME=str(home),
+        **{TIMING_ENV: str(timing)},
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from desktop_search.gui.app import main; raise SystemExit(main())"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while "search_ready" not in (timing.read_text() if timing.exists() else ""):
+        assert proc.poll() is None and time.monotonic() < deadline, "the app did not get ready"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-2000:]
+    log_text = Paths.resolve(str(home)).log_file.read_text(encoding="utf-8")
+    assert "Desktop app closed" in log_text

@@ -10,17 +10,20 @@ from desktop_search.core.engine import Engine
 from tests.gui.conftest import WAIT_MS, wait_indexed
 
 
+def _index_and_close(home: Path, folder: Path) -> None:
+    engine = Engine.open(home)
+    engine.load_model()
+    engine.add_folder(folder)
+    assert engine.wait_until_idle(60)
+    engine.close()
+
+
 def test_damaged_index_offers_a_rebuild_and_reindexes_its_folders(
     window_factory, qtbot, corpus: Path, isolated_home: Path
 ) -> None:
-    engine = Engine.open(isolated_home)
-    engine.load_model()
-    engine.add_folder(corpus)
-    assert engine.wait_until_idle(60)
-    engine.close()
+    _index_and_close(isolated_home, corpus)
     catalog = isolated_home / "catalog.sqlite3"
-    # Damage the catalog's pages but keep its header readable enough to name its folders?
-    # No: junk it entirely; the folder list is then lost and the new index starts empty.
+    # Junk it entirely: the folder list is lost too, so the new index starts empty.
     catalog.write_bytes(b"junk " * 2000)
 
     window = window_factory()
@@ -39,11 +42,7 @@ def test_damaged_index_offers_a_rebuild_and_reindexes_its_folders(
 def test_rebuild_keeps_the_folder_list_when_it_is_readable(
     window_factory, qtbot, corpus: Path, isolated_home: Path
 ) -> None:
-    engine = Engine.open(isolated_home)
-    engine.load_model()
-    engine.add_folder(corpus)
-    assert engine.wait_until_idle(60)
-    engine.close()
+    _index_and_close(isolated_home, corpus)
     # A version from the future: readable, but not usable by this version.
     import sqlite3
 

@@ -31,7 +31,7 @@ from desktop_search.core.models import (
     SearchFilters,
 )
 from desktop_search.core.search import Searcher
-from desktop_search.core.store import Index
+from desktop_search.core.store import INTERACTIVE_WRITE_PART, Index
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class Engine:
         *,
         on_event: EventCallback | None = None,
         read_only: bool = False,
+        interactive: bool = False,
     ) -> None:
         check_home(paths)
         self.paths = paths
@@ -67,6 +68,8 @@ class Engine:
             self._lock.acquire()
         try:
             self.index = Index(paths, self._settings, read_only=read_only)
+            if interactive:
+                self.index.vector_write_part = INTERACTIVE_WRITE_PART
             if not read_only:
                 try:
                     self.index.repair()
@@ -92,13 +95,17 @@ class Engine:
         *,
         on_event: EventCallback | None = None,
         read_only: bool = False,
+        interactive: bool = False,
     ) -> Engine:
         """Resolve paths, load settings, open (and repair) the index. Fast: no model load here.
 
         Raises IndexLockedError when another process writes this home (unless read_only),
-        IndexCorruptError when the index can't be opened (see `rebuild`).
+        IndexCorruptError when the index can't be opened (see `rebuild`). `interactive`: a
+        window is drawn by this process, so writes are cut finer to keep it responsive.
         """
-        return cls(Paths.resolve(home), on_event=on_event, read_only=read_only)
+        return cls(
+            Paths.resolve(home), on_event=on_event, read_only=read_only, interactive=interactive
+        )
 
     @staticmethod
     def rebuild(paths: Paths) -> tuple[Path, list[str]]:

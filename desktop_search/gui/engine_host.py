@@ -59,7 +59,9 @@ class EngineHost(QObject):
             from desktop_search.core.errors import IndexLockedError  # noqa: PLC0415
 
             try:
-                engine = Engine.open(home, on_event=self.bridge.emit, read_only=read_only)
+                engine = Engine.open(
+                    home, on_event=self.bridge.emit, read_only=read_only, interactive=True
+                )
             except IndexLockedError as exc:
                 log.warning("Index is locked (%s); opening it for searching only", exc)
                 self.locked_reason = str(exc)

@@ -18,6 +18,7 @@ from desktop_search.core.embedding import Embedder
 from desktop_search.core.errors import InvalidQueryError
 from desktop_search.core.models import DocumentResult, Hit, ParsedQuery, SearchFilters
 from desktop_search.core.query import (
+    STOPWORDS,
     content_terms,
     exclusion_expression,
     keyword_expression,
@@ -75,7 +76,10 @@ class Searcher:
         pool = max(k * 3, 100)
         keyword: list[tuple[int, int, float]] = []
         semantic: list[tuple[int, int, float]] = []
-        if mode in ("hybrid", "keyword"):
+        # A query of stopwords only ("what is the", typed on the way to a question) matches
+        # every passage: BM25 would rank noise slowly, so in hybrid mode the model answers it.
+        only_stopwords = not parsed.phrases and all(t in STOPWORDS for t in parsed.terms)
+        if mode == "keyword" or (mode == "hybrid" and not only_stopwords):
             expr = keyword_expression(parsed)
             if expr:
                 keyword = self._index.keyword_search(expr, pool, allowed)
@@ -181,18 +185,17 @@ class Searcher:
         ordered: list[_Candidate],
         keyword: Sequence[tuple[int, int, float]],
     ) -> list[_Candidate]:
-        terms = content_terms(parsed)
+        terms = tuple(dict.fromkeys(content_terms(parsed)))
         if not 1 < len(terms) <= ALL_TERMS_FIRST_MAX_TERMS and not (
             len(terms) == 1 and not parsed.phrases
         ):
             return ordered
-        chunk_ids = [c[0] for c in keyword]
-        chunk_file = {c[0]: c[1] for c in keyword}
-        complete: set[int] | None = None
-        for term in terms:
-            matching = self._index.chunks_matching(term_expression(term), chunk_ids)
-            files = {chunk_file[c] for c in matching}
-            complete = files if complete is None else complete & files
+        if len(terms) == 1:
+            complete = {c[1] for c in keyword}  # every keyword hit holds the one word
+        else:
+            # One conjunctive query: passages holding every word, among the candidates only.
+            every = " AND ".join(term_expression(t) for t in terms)
+            complete = self._index.files_matching(every, [c.file_id for c in ordered])
         if not complete:
             return ordered
         first = [c for c in ordered if c.file_id in complete]

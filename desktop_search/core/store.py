@@ -777,17 +777,19 @@ class Index:
                 log.info("Keyword filter %r rejected: %s", fts_query, exc)
         return out
 
-    def files_matching(self, fts_query: str) -> set[int]:
-        """Files with at least one passage matching an FTS5 expression."""
+    def files_matching(self, fts_query: str, among: Sequence[int] | None = None) -> set[int]:
+        """Files with at least one passage matching an FTS5 expression (optionally only
+        among these file ids)."""
+        sql = (
+            "SELECT DISTINCT c.file_id FROM chunks_fts JOIN chunks c "
+            "ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ?"
+        )
+        if among is not None:
+            if not among:
+                return set()
+            sql += f" AND c.file_id IN ({','.join(str(int(i)) for i in among)})"
         try:
-            return {
-                r[0]
-                for r in self.db.execute(
-                    "SELECT DISTINCT c.file_id FROM chunks_fts JOIN chunks c "
-                    "ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ?",
-                    (fts_query,),
-                )
-            }
+            return {r[0] for r in self.db.execute(sql, (fts_query,))}
         except sqlite3.OperationalError:
             return set()
 

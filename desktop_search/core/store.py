@@ -48,7 +48,7 @@ PARALLEL_QUERY_MIN_PASSAGES = 20_000
 # process, small parts keep it responsive; headless, large parts are ~40% cheaper per vector.
 INTERACTIVE_WRITE_PART = 32
 BATCH_WRITE_PART = 2000
-COLLECTION_CONFIG = {"hnsw": {"space": "cosine"}}
+COLLECTION_CONFIG = {"hnsw": {"space": "cosine", "batch_size": 32}}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (

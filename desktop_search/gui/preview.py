@@ -125,16 +125,7 @@ class PreviewWidget(QWidget):
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 4)
         bar.addWidget(self.title, 1)
-        for w in (
-            self.prev_button,
-            self.position,
-            self.next_button,
-            self.zoom_out_button,
-            self.zoom_label,
-            self.zoom_in_button,
-            self.fit_button,
-            self.open_button,
-        ):
+        for w in self._toolbar_widgets():
             bar.addWidget(w)
 
         self.canvas = PageCanvas()
@@ -212,8 +203,8 @@ class PreviewWidget(QWidget):
         if not same_page or self.mode == "message":
             self._render()
 
-    def _set_toolbar_visible(self, visible: bool) -> None:
-        for w in (
+    def _toolbar_widgets(self) -> tuple[QWidget, ...]:
+        return (
             self.prev_button,
             self.position,
             self.next_button,
@@ -222,7 +213,10 @@ class PreviewWidget(QWidget):
             self.zoom_in_button,
             self.fit_button,
             self.open_button,
-        ):
+        )
+
+    def _set_toolbar_visible(self, visible: bool) -> None:
+        for w in self._toolbar_widgets():
             w.setVisible(visible)
 
     def zoom_in(self) -> None:

@@ -18,18 +18,31 @@ from desktop_search.gui.error_dialog import excepthook_for
 from desktop_search.gui.theme import dark_palette, light_palette, mark_colors
 from tests.gui.conftest import close_window
 
+APP_COMMAND = [
+    sys.executable,
+    "-c",
+    "from desktop_search.gui.app import main; raise SystemExit(main())",
+]
 
-def test_main_shows_the_window_before_search_is_ready_and_exits_cleanly(tmp_path: Path):
+
+def _app_env(tmp_path: Path, **extra: str) -> tuple[Path, Path, dict[str, str]]:
+    """(home, timing file, environment) for running the app as a subprocess, offscreen."""
     home = tmp_path / "home"
     timing = tmp_path / "timing.jsonl"
     env = dict(
         os.environ,
         QT_QPA_PLATFORM="offscreen",
         DESKTOP_SEARCH_HOME=str(home),
-        **{TIMING_ENV: str(timing), EXIT_WHEN_READY_ENV: "1"},
+        **{TIMING_ENV: str(timing)},
+        **extra,
     )
+    return home, timing, env
+
+
+def test_main_shows_the_window_before_search_is_ready_and_exits_cleanly(tmp_path: Path):
+    home, timing, env = _app_env(tmp_path, **{EXIT_WHEN_READY_ENV: "1"})
     done = subprocess.run(
-        [sys.executable, "-c", "from desktop_search.gui.app import main; raise SystemExit(main())"],
+        APP_COMMAND,
         env=env,
         capture_output=True,
         text=True,
@@ -147,16 +160,9 @@ def test_sigterm_closes_the_app_cleanly(tmp_path: Path) -> None:
     import signal
     import time
 
-    home = tmp_path / "home"
-    timing = tmp_path / "timing.jsonl"
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        DESKTOP_SEARCH_HOME=str(home),
-        **{TIMING_ENV: str(timing)},
-    )
+    home, timing, env = _app_env(tmp_path)
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from desktop_search.gui.app import main; raise SystemExit(main())"],
+        APP_COMMAND,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

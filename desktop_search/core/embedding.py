@@ -8,7 +8,6 @@ wrapping of the same files (a test checks) while sparing the window a 5-second t
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -265,16 +264,3 @@ def describe(model_id: str) -> str:
     if model_id == BUNDLED_MODEL_ID:
         return "built-in (wordllama 256-d, offline)"
     return model_id.removeprefix("st:")
-
-
-__all__ = [
-    "BUNDLED_MODEL_ID",
-    "Embedder",
-    "StaticEmbedder",
-    "SentenceTransformerEmbedder",
-    "load_embedder",
-    "model_id_for",
-    "clean_query",
-    "describe",
-    "json",
-]

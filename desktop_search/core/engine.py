@@ -11,7 +11,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +82,7 @@ class Engine:
         self._embedder: Embedder | None = None
         self._model_lock = threading.Lock()
         self._model_error: ModelError | None = None
-        self.searcher = Searcher(self.index, self._search_embedder)
+        self.searcher = Searcher(self.index, self.embedder)
         self.indexer = Indexer(self.index, self._settings, self.embedder, self._emit)
         self._watcher: Any = None
         self._closed = False
@@ -169,10 +168,6 @@ class Engine:
                 self.indexer.reembed()
             else:
                 self.index.set_meta("model", embedder.model_id)
-
-    def _search_embedder(self) -> Embedder:
-        embedder = self.embedder()
-        return embedder
 
     def load_model(self) -> None:
         """Load the embedding model and warm the index up (call it off the GUI thread).
@@ -424,6 +419,3 @@ def _checked_path(path: str | Path) -> str:
             kinds = ", ".join(sorted(SUPPORTED_TYPES))
             raise InvalidPathError(f"'{path}' is not a supported document ({kinds}).")
     return resolved
-
-
-__all__ = ["Engine", "replace"]

@@ -192,7 +192,6 @@ class ExtractionPool:
         self.size = workers or max(1, os.cpu_count() or 1)
         self.timeout_s = timeout_s
         self._args = (memory_mb, chunk_chars, overlap)
-        self.memory_mb = memory_mb
         self._ctx = _context()
         self._workers: list[_Worker] = []
 

@@ -92,7 +92,6 @@ class Indexer:
         )
         self._started = False
         self._closed = False
-        self._stats_lock = threading.Lock()
         # Why the last run stopped early (disk full, damaged store...), for front ends to show.
         self.last_error: DesktopSearchError | None = None
         self._run_stats = _RunStats()

@@ -232,11 +232,10 @@ _SKIP_MARK = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "is", "
 
 
 def _make_hit(chunk: ChunkRow, score: float, marks: set[str]) -> Hit:
-    snippet, offset = _snippet_window(chunk.text, marks)
+    snippet = _snippet_window(chunk.text, marks)
     highlights = tuple(
         (m.start(), m.end()) for m in _WORD_SPAN.finditer(snippet) if stem(m.group()) in marks
     )
-    del offset
     return Hit(
         chunk_id=chunk.id,
         page=chunk.page,
@@ -249,11 +248,11 @@ def _make_hit(chunk: ChunkRow, score: float, marks: set[str]) -> Hit:
     )
 
 
-def _snippet_window(text: str, marks: set[str]) -> tuple[str, int]:
+def _snippet_window(text: str, marks: set[str]) -> str:
     """About SNIPPET_CHARS of the passage around its densest cluster of matched words."""
     flat = " ".join(text.split())
     if len(flat) <= SNIPPET_CHARS:
-        return flat, 0
+        return flat
     positions = [m.start() for m in _WORD_SPAN.finditer(flat) if stem(m.group()) in marks]
     start = 0
     if positions:
@@ -272,4 +271,4 @@ def _snippet_window(text: str, marks: set[str]) -> tuple[str, int]:
         space = flat.rfind(" ", start, end)
         end = space if space > end - 30 else end
     snippet = flat[start:end]
-    return ("…" if start > 0 else "") + snippet + ("…" if end < len(flat) else ""), start
+    return ("…" if start > 0 else "") + snippet + ("…" if end < len(flat) else "")

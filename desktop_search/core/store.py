@@ -180,6 +180,9 @@ class Index:
         self._collection_lock = threading.Lock()
         self._client: Any = None
         self._collections: dict[str, Any] = {}
+        self._all_conns: list[sqlite3.Connection] = []  # every thread's, closed by close()
+        self._pool: Any = None  # threads for splitting large BM25 queries, made on first use
+        self._count_cache: tuple[Any, int, float] | None = None  # (collection, count, when)
         try:
             self._open_schema()
         except BaseException:
@@ -202,8 +205,7 @@ class Index:
         if conn is None:
             conn = self._connect()
             self._local.conn = conn
-            conns = self.__dict__.setdefault("_all_conns", [])
-            conns.append(conn)
+            self._all_conns.append(conn)
         return conn
 
     @contextmanager
@@ -713,14 +715,14 @@ class Index:
         return merged[:limit]
 
     def _query_pool(self) -> Any:
-        pool = self.__dict__.get("_pool")
+        pool = self._pool
         if pool is None:
             from concurrent.futures import ThreadPoolExecutor
 
             pool = ThreadPoolExecutor(
                 PARALLEL_QUERY_THREADS, thread_name_prefix="desktop-search-query"
             )
-            self.__dict__["_pool"] = pool
+            self._pool = pool
         return pool
 
     def _indexed_owners(self, chunk_ids: Sequence[int]) -> dict[int, int]:
@@ -816,7 +818,7 @@ class Index:
                 query_embeddings=query, n_results=min(limit, total), where=where, include=include
             )
         except Exception:  # noqa: BLE001 - the cached count was stale (passages just removed)
-            self.__dict__.pop("_count_cache", None)
+            self._count_cache = None
             try:
                 total = self._vector_count(col)
                 if total == 0:
@@ -841,10 +843,10 @@ class Index:
         """Chroma's count costs milliseconds; a query only needs it to cap n_results, so it is
         refreshed at most once a second."""
         now = time.monotonic()
-        cached = self.__dict__.get("_count_cache")
+        cached = self._count_cache
         if cached is None or cached[0] is not col or now - cached[2] > 1.0:
             cached = (col, col.count(), now)
-            self.__dict__["_count_cache"] = cached
+            self._count_cache = cached
         return int(cached[1])
 
     def vectors_of(self, chunk_ids: Sequence[int]) -> np.ndarray:
@@ -905,13 +907,13 @@ class Index:
         )
 
     def close(self) -> None:
-        pool = self.__dict__.pop("_pool", None)
+        pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True)
-        for conn in self.__dict__.get("_all_conns", []):
+        for conn in self._all_conns:
             with suppress(sqlite3.Error):
                 conn.close()
-        self.__dict__["_all_conns"] = []
+        self._all_conns = []
         self._local = threading.local()
         self._collections.clear()
         if self._client is not None and hasattr(self._client, "close"):

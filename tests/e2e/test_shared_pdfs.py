@@ -332,13 +332,17 @@ def _index_with(engine_factory, home: Path, folder: Path, settings: Settings) ->
     return failed
 
 
+def _folder_of(folder: Path, pdfs: list[Path]) -> Path:
+    folder.mkdir()
+    for pdf in pdfs:
+        shutil.copy(pdf, folder / pdf.name)
+    return folder
+
+
 def test_engine_gives_up_on_a_slow_file_and_indexes_the_rest(
     engine_factory, tmp_path: Path, good_pdfs: list[Path], isolated_home: Path
 ) -> None:
-    folder = tmp_path / "mixed"
-    folder.mkdir()
-    for pdf in good_pdfs:
-        shutil.copy(pdf, folder / pdf.name)
+    folder = _folder_of(tmp_path / "mixed", good_pdfs)
     _long_pdf(folder / "slow.pdf", copies=6)  # ~1,700 pages: seconds to read
     failed = _index_with(
         engine_factory, isolated_home, folder, Settings(file_timeout_s=0.5, extraction_workers=1)
@@ -352,10 +356,7 @@ def test_engine_gives_up_on_a_slow_file_and_indexes_the_rest(
 def test_engine_fails_a_file_over_the_memory_cap_and_indexes_the_rest(
     engine_factory, tmp_path: Path, good_pdfs: list[Path], isolated_home: Path
 ) -> None:
-    folder = tmp_path / "mixed"
-    folder.mkdir()
-    for pdf in good_pdfs:
-        shutil.copy(pdf, folder / pdf.name)
+    folder = _folder_of(tmp_path / "mixed", good_pdfs)
     _huge_text(folder / "huge-notes.txt")
     failed = _index_with(
         engine_factory, isolated_home, folder, Settings(worker_memory_mb=150, extraction_workers=1)

@@ -187,7 +187,7 @@ if [ "$platform" != offscreen ] && command -v xdotool >/dev/null 2>&1; then
     echo "X window $window: '$(xdotool getwindowname "$window" 2>/dev/null || true)'"
 fi
 # Let the background start-up (index open, model load) run, then make sure the app is still alive.
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
     grep -q '"search_ready"\|"model_failed"' "$timing" 2>/dev/null && break
     sleep 0.1
 done
@@ -199,6 +199,9 @@ ready = [m for m in marks if m["event"] == "search_ready"]
 print(f"{ready[0]['time'] - float(sys.argv[2]):.2f}" if ready else "n/a")
 PY
 )"
+# The window's engine runs in a child process: search ready means that process started in the
+# frozen app, opened the index and loaded the model.
+[ "$ready_s" = n/a ] && { cat "$work/gui.log"; fail "search never became ready in the window"; }
 if [ -n "${SMOKE_SCREENSHOT:-}" ] && [ "$platform" != offscreen ] && command -v import >/dev/null 2>&1; then
     sleep 1
     import -window root "$SMOKE_SCREENSHOT" && echo "screenshot: $SMOKE_SCREENSHOT"

@@ -41,6 +41,14 @@ def _fail_on_leaked_threads() -> None:
                 leaked.append(thread.name)
     if leaked:
         pytest.fail(f"indexer threads still running after the test: {leaked}")
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        if child.name == "desktop-search-engine":
+            child.join(deadline)
+            if child.is_alive():
+                child.kill()
+                pytest.fail(f"an engine process was still running after the test: {child.pid}")
 
 
 def make_pdf(path: Path, pages: list[str], title: str | None = None) -> Path:

@@ -15,6 +15,9 @@ class ExtractionError(DesktopSearchError):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # crosses process boundaries
+        return (type(self), (self.path, self.reason))
+
 
 class ModelError(DesktopSearchError):
     """The embedding model could not be loaded (missing, offline, incompatible)."""
@@ -44,10 +47,18 @@ class StorageFullError(DesktopSearchError):
     """The disk holding the index has no room left."""
 
     def __init__(self, home: object) -> None:
+        self.home = home
         super().__init__(
             f"The disk holding the index ('{home}') is full. Free some space and run again; "
             "everything indexed so far is kept."
         )
+
+    def __reduce__(self) -> tuple[type, tuple[object]]:  # crosses process boundaries
+        return (type(self), (self.home,))
+
+
+class EngineStoppedError(DesktopSearchError):
+    """The process running the engine for the window stopped (crashed, killed or closed)."""
 
 
 def is_disk_full(exc: BaseException, where: object = None) -> bool:

@@ -58,9 +58,8 @@ def lower_priority(thread_only: bool = False) -> None:
         pass
 
 
-def _worker_main(conn: Connection, memory_mb: int, chunk_chars: int, overlap: int) -> None:
-    """Loop in the child: receive a task, send back a result. Never raises."""
-    lower_priority()
+def cap_memory(memory_mb: int) -> None:
+    """Make this process fail with MemoryError past `memory_mb` instead of eating the machine."""
     try:
         import resource
 
@@ -68,6 +67,12 @@ def _worker_main(conn: Connection, memory_mb: int, chunk_chars: int, overlap: in
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ImportError, ValueError, OSError):  # pragma: no cover - platform without rlimits
         pass
+
+
+def _worker_main(conn: Connection, memory_mb: int, chunk_chars: int, overlap: int) -> None:
+    """Loop in the child: receive a task, send back a result. Never raises."""
+    lower_priority()
+    cap_memory(memory_mb)
     from desktop_search.core.chunking import chunk_pages
     from desktop_search.core.errors import ExtractionError
     from desktop_search.core.extraction import extract
@@ -165,14 +170,19 @@ class _Worker:
         self.conn.close()
 
 
-def _context() -> Any:
+def worker_context() -> Any:
     # forkserver: children come from a small clean process, not from the indexer with its
     # threads (forking a threaded process can deadlock); spawn where forkserver is missing.
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
         ctx.set_forkserver_preload(
-            ["desktop_search.core.extraction_pool", "desktop_search.core.extraction", "pymupdf"]
+            [
+                "desktop_search.core.extraction_pool",
+                "desktop_search.core.extraction",
+                "desktop_search.core.page_renderer",
+                "pymupdf",
+            ]
         )
     return ctx
 
@@ -192,7 +202,7 @@ class ExtractionPool:
         self.size = workers or max(1, os.cpu_count() or 1)
         self.timeout_s = timeout_s
         self._args = (memory_mb, chunk_chars, overlap)
-        self._ctx = _context()
+        self._ctx = worker_context()
         self._workers: list[_Worker] = []
 
     def _spawn(self) -> _Worker:

@@ -36,7 +36,11 @@ def setup_logging(log_file: Path, *, console_level: int | None = None) -> Path:
         console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         console._desktop_search = True  # type: ignore[attr-defined]
         root.addHandler(console)
-    # Chatty libraries stay at warnings even in the file.
+    quiet_chatty_libraries()
+    return log_file
+
+
+def quiet_chatty_libraries() -> None:
+    """Chatty libraries stay at warnings even in the file."""
     for name in ("chromadb", "httpx", "urllib3", "sentence_transformers", "huggingface_hub"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    return log_file

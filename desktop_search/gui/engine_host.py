@@ -1,4 +1,5 @@
-"""Owns the window's Engine: opens it and loads the model off the GUI thread; closes it cleanly."""
+"""Owns the window's engine: a child process (see core.engine_process), opened, loaded and closed
+off the GUI thread; restarted if it dies."""
 
 from __future__ import annotations
 
@@ -24,10 +25,12 @@ class EngineHost(QObject):
 
     opened = Signal(object)
     open_failed = Signal(object)
+    lost = Signal(object)  # the engine's process died; EngineStoppedError
     model_loading = Signal(str)
     model_ready = Signal()
     model_failed = Signal(object)
     closed = Signal()
+    _lost_in_child = Signal(object)  # emitted on the engine's reader thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -44,6 +47,7 @@ class EngineHost(QObject):
         self._lock = threading.Lock()
         self._opened: Any = None
         self.locked_reason = ""  # why the index was opened read-only, if it was
+        self._lost_in_child.connect(self._on_lost)
 
     def open(self, home: str | None, *, read_only: bool = False) -> None:
         """Open the index at `home` (None: the default) and then load the model, both off-thread.
@@ -55,17 +59,16 @@ class EngineHost(QObject):
         started = time.perf_counter()
 
         def do_open() -> Any:
-            from desktop_search.core.engine import Engine  # noqa: PLC0415 (keeps startup light)
-            from desktop_search.core.errors import IndexLockedError  # noqa: PLC0415
+            from desktop_search.core.engine_process import RemoteEngine  # noqa: PLC0415
 
-            try:
-                engine = Engine.open(
-                    home, on_event=self.bridge.emit, read_only=read_only, interactive=True
-                )
-            except IndexLockedError as exc:
-                log.warning("Index is locked (%s); opening it for searching only", exc)
-                self.locked_reason = str(exc)
-                engine = Engine.open(home, on_event=self.bridge.emit, read_only=True)
+            engine = RemoteEngine(
+                home,
+                on_event=self.bridge.emit,
+                on_lost=self._lost_in_child.emit,
+                read_only=read_only,
+                interactive=True,
+            )
+            self.locked_reason = engine.locked_reason
             with self._lock:
                 # Recorded here, on the worker thread, so a close that races the open still
                 # finds and closes it.
@@ -111,6 +114,18 @@ class EngineHost(QObject):
             self.model_failed.emit(exc)
 
         self._lifecycle.run(engine.load_model, on_loaded, on_failed)
+
+    def _on_lost(self, exc: BaseException) -> None:
+        """The engine's process died: forget it; the window decides whether to reopen."""
+        with self._lock:
+            lost, self._opened = self._opened, None
+        if self.closing or lost is None:
+            return
+        self.engine = None
+        self.search_ready = False
+        self.queries.set_engine(None)
+        lost.close()  # reaps the dead process; nothing to flush
+        self.lost.emit(exc)
 
     def _on_open_failed(self, exc: BaseException) -> None:
         log.warning("Opening the index failed: %s", exc, exc_info=exc)

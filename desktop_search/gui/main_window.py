@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 
 _REFRESHING_EVENTS = (FileIndexed, FileFailed, FileRemoved, FolderChanged, ScanStarted)
 REFRESH_MS = 800  # status/folders refresh while indexing; live results follow at this pace
+ENGINE_RESTART_INTERVAL_S = 60.0  # a process that keeps dying is left stopped, not restarted
 
 
 class MainWindow(QMainWindow):
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.prefs = prefs or GuiPrefs.for_paths(self.paths)
         self.home_fixed = home_fixed
         self.read_only = read_only
+        self._engine_restarted = -ENGINE_RESTART_INTERVAL_S
         self.status: IndexStatus | None = None
         self.last_outcome: QueryOutcome | None = None
         self.error_dialogs: list[QWidget] = []
@@ -172,6 +174,7 @@ class MainWindow(QMainWindow):
         host = self.host
         host.opened.connect(self._on_opened)
         host.open_failed.connect(self._on_open_failed)
+        host.lost.connect(self._on_engine_lost)
         host.model_loading.connect(self._on_model_loading)
         host.model_ready.connect(self._on_model_ready)
         host.model_failed.connect(self._on_model_failed)
@@ -243,12 +246,31 @@ class MainWindow(QMainWindow):
             self.results.show_message("The index can't be opened", f"{type(exc).__name__}: {exc}")
             self.report_error(exc, "opening the index")
 
+    def _on_engine_lost(self, exc: BaseException) -> None:
+        """The engine's process died (crash, out of memory, killed): restart it once a minute
+        at most; what it had written is kept and indexing goes on where it stopped."""
+        now = time.monotonic()
+        if self._closing:
+            return
+        if now - self._engine_restarted < ENGINE_RESTART_INTERVAL_S:
+            detail = (
+                f"{exc} It stopped again soon after a restart, so it was left stopped. "
+                f"Details are in the log ('{self.paths.log_file}'); restart the app to try again."
+            )
+            self.results.show_message("Searching and indexing stopped", detail)
+            self.statusBar().showMessage(str(exc))
+            return
+        self._engine_restarted = now
+        self.statusBar().showMessage(f"{exc} Restarting it; nothing indexed so far is lost.")
+        self.host.open(self.home, read_only=self.read_only)
+
     def _on_model_loading(self, name: str) -> None:
         label = "the built-in model" if name == "bundled" else f"the model '{name}'"
         self.statusBar().showMessage(f"Loading {label}…")
 
     def _on_model_ready(self) -> None:
         self.timings["search_ready_s"] = time.perf_counter() - self._created
+        self.preview.warm_up()
         self._model_error = ""
         if self.host.locked_reason:
             self.statusBar().showMessage(self._locked_message())

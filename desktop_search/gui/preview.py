@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop_search.core.errors import DesktopSearchError
 from desktop_search.core.models import DocumentResult, Hit, RenderedPage
+from desktop_search.core.page_renderer import PageRenderer, RenderCancelled
 from desktop_search.gui.bridge import TaskRunner
 from desktop_search.gui.theme import is_dark, mark_colors, passage_overlay
 
@@ -91,6 +92,7 @@ class PreviewWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = TaskRunner(self, workers=1, name="render")  # one render at a time
+        self.renderer = PageRenderer()  # draws in a worker process: a bad page can't freeze us
         self._render_id = 0
         self._doc: DocumentResult | None = None
         self._hit: Hit | None = None
@@ -230,7 +232,12 @@ class PreviewWidget(QWidget):
         self.fit_button.setChecked(True)
         self._render()
 
+    def warm_up(self) -> None:
+        """Start the drawing process now, so the first preview does not wait for it."""
+        self._tasks.run(self.renderer.start)
+
     def shutdown(self) -> None:
+        self.renderer.close()  # first: a page still drawing is abandoned, not waited for
         self._tasks.shutdown(wait=True)
 
     # ---- rendering ----
@@ -246,6 +253,7 @@ class PreviewWidget(QWidget):
             return
         self._render_id += 1
         render_id = self._render_id
+        self.renderer.cancel()  # a slow page still drawing for an older request is dropped
         ext = (doc.file_type or os.path.splitext(doc.path)[1].lstrip(".")).lower()
         if ext in TEXT_TYPES:
             self._tasks.run(
@@ -260,7 +268,7 @@ class PreviewWidget(QWidget):
         zoom, path, needle = self._zoom, doc.path, hit.text
         self.zoom_label.setText(f"{round(zoom * 100)}%")
         self._tasks.run(
-            lambda: _render(path, hit.page, zoom * dpr, needle),
+            lambda: _render(self.renderer, path, hit.page, zoom * dpr, needle),
             lambda page: self._on_page(render_id, page, zoom, dpr),
             lambda exc: self._on_render_error(render_id, exc, doc, hit),
         )
@@ -325,12 +333,12 @@ class PreviewWidget(QWidget):
     def _on_render_error(
         self, render_id: int, exc: BaseException, doc: DocumentResult, hit: Hit
     ) -> None:
-        if render_id != self._render_id:
+        if render_id != self._render_id or isinstance(exc, RenderCancelled):
             return
         if doc.file_type.lower() != "pdf" and not isinstance(exc, FileNotFoundError):
             # Not every format renders; its text is still worth showing.
             self._tasks.run(
-                lambda: _read_text(doc.path, hit.page),
+                lambda: self.renderer.page_text(doc.path, hit.page),
                 lambda text: self._on_text(render_id, text, hit),
                 lambda e: self._on_error(render_id, e),
             )
@@ -338,7 +346,7 @@ class PreviewWidget(QWidget):
         self._on_error(render_id, exc)
 
     def _on_error(self, render_id: int, exc: BaseException) -> None:
-        if render_id != self._render_id:
+        if render_id != self._render_id or isinstance(exc, RenderCancelled):
             return
         if isinstance(exc, DesktopSearchError | OSError):
             message = str(exc)
@@ -362,12 +370,10 @@ class PreviewWidget(QWidget):
             self._refit.start()
 
 
-def _render(path: str, page: int, zoom: float, needle: str) -> RenderedPage:
+def _render(renderer: PageRenderer, path: str, page: int, zoom: float, needle: str) -> RenderedPage:
     if not os.path.exists(path):
         raise FileNotFoundError(f"'{path}' no longer exists; it may have been moved or deleted.")
-    from desktop_search.core.extraction import render_page  # noqa: PLC0415 (pymupdf is lazy)
-
-    return render_page(path, page, zoom=zoom, highlight=needle)
+    return renderer.render(path, page, zoom=zoom, highlight=needle)
 
 
 def _read_text(path: str, page: int) -> str:

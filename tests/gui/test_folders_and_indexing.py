@@ -201,3 +201,43 @@ def test_closing_while_indexing_stops_cleanly_and_loses_nothing(
     assert not second.status.failed
     search(qtbot, second, "heron reeds")
     assert second.results.model.rowCount() > 0
+
+
+def test_a_crashed_engine_process_is_restarted_and_indexing_goes_on(window, qtbot, tmp_path: Path):
+    import os
+    import signal
+
+    folder = _many_text_files(tmp_path / "notes", 300)
+    events = collect_events(window)
+    window.add_paths([str(folder)])
+    wait_for_event(qtbot, events, lambda e: isinstance(e, Progress) and e.done > 0)
+    crashed = window.engine
+    messages: list[str] = []
+    window.statusBar().messageChanged.connect(messages.append)
+    os.kill(crashed.pid, signal.SIGKILL)
+    # The window says what happened, starts a new engine process and catches up.
+    qtbot.waitUntil(lambda: any("Restarting" in m for m in messages), timeout=WAIT_MS)
+    assert any("stopped by SIGKILL" in m for m in messages)
+    qtbot.waitUntil(
+        lambda: window.engine is not None and window.engine is not crashed, timeout=WAIT_MS
+    )
+    assert window.engine.pid != crashed.pid
+    qtbot.waitUntil(lambda: window.search_ready, timeout=WAIT_MS)
+    wait_indexed(qtbot, window, 300)
+    assert window.status.documents == 300
+    search(qtbot, window, "heron reeds")
+    assert window.results.model.rowCount() > 0
+
+
+def test_an_engine_process_that_keeps_crashing_is_left_stopped_with_a_message(window, qtbot):
+    import os
+    import signal
+
+    for _ in range(2):
+        qtbot.waitUntil(lambda: window.search_ready, timeout=WAIT_MS)
+        os.kill(window.engine.pid, signal.SIGKILL)
+        qtbot.waitUntil(lambda: not window.search_ready, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "left stopped" in window.results.empty.body.text(), timeout=WAIT_MS)
+    assert window.results.empty.title.text() == "Searching and indexing stopped"
+    assert str(window.paths.log_file) in window.results.empty.body.text()
+    assert window.engine is None

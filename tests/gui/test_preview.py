@@ -140,3 +140,73 @@ def test_high_dpi_renders_at_device_resolution(corpus: Path, tmp_path: Path):
     assert float(screen_dpr) == 2.0 and float(image_dpr) == 2.0
     assert abs(int(pixels) - 2 * int(logical)) <= 2
     assert int(rects) >= 1
+
+
+def _passage(path: Path, text: str) -> tuple[object, object]:
+    from desktop_search.core.models import DocumentResult, Hit
+
+    hit = Hit(1, 1, 1.0, text, (), text, 0, len(text))
+    return DocumentResult(str(path), path.stem, 1.0, "pdf", 0.0, (hit,)), hit
+
+
+def _heartbeat(qtbot):
+    """Longest gap between 10 ms timer ticks on the GUI thread, in seconds, as a callable."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    ticks = [time.perf_counter()]
+    gaps = [0.0]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps[0] = max(gaps[0], now - ticks[0])
+        ticks[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    return timer, lambda: gaps[0]
+
+
+def test_a_page_that_never_finishes_drawing_leaves_the_window_responsive(qtbot):
+    from desktop_search.gui.preview import PreviewWidget
+    from tests.core.test_page_renderer import NEVER_FINISHES
+
+    preview = PreviewWidget()
+    qtbot.addWidget(preview)
+    preview.renderer.timeout_s = 2.0
+    preview.resize(600, 800)
+    preview.show()
+    timer, longest_gap = _heartbeat(qtbot)
+    doc, hit = _passage(NEVER_FINISHES, "PLK1")
+    with qtbot.waitSignal(preview.shown, timeout=WAIT_MS, check_params_cb=lambda k: k == "message"):
+        preview.show_passage(doc, hit)
+    timer.stop()
+    assert "took longer than 2 s to draw" in preview.message.text()
+    assert longest_gap() < 0.5  # drawing in-process would have frozen it for good
+    preview.shutdown()
+
+
+def test_choosing_another_passage_drops_a_page_still_drawing(qtbot, corpus: Path):
+    import time
+
+    from desktop_search.gui.preview import PreviewWidget
+    from tests.core.test_page_renderer import NEVER_FINISHES
+
+    preview = PreviewWidget()
+    qtbot.addWidget(preview)
+    preview.resize(600, 800)
+    preview.show()
+    shown: list[str] = []
+    preview.shown.connect(shown.append)
+    preview.show_passage(*_passage(NEVER_FINISHES, "PLK1"))
+    qtbot.waitUntil(lambda: preview.renderer._busy_since is not None, timeout=WAIT_MS)
+    qtbot.wait(500)
+    started = time.monotonic()
+    with qtbot.waitSignal(preview.shown, timeout=WAIT_MS, check_params_cb=lambda k: k == "page"):
+        preview.show_passage(*_passage(corpus / "baking.pdf", "Knead the dough"))
+    assert time.monotonic() - started < 10  # not the 20 s the stuck page could take
+    assert "message" not in shown  # the abandoned page reports nothing
+    preview.shutdown()

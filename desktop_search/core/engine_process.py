@@ -1,0 +1,445 @@
+"""An Engine in a child process, driven over a pipe: what the window uses.
+
+Why a process and not a thread: Chroma's native calls hold the GIL while the indexer writes
+(tens of milliseconds at a time), and any thread of the window's process that wants the GIL
+meanwhile, the GUI thread included, waits. With the engine in a child process, the window's
+process only draws; indexing, watching and searching all happen in the child.
+
+`RemoteEngine` offers the part of `Engine`'s API the window uses. Calls block the calling thread
+(never call them on a GUI thread, except the fire-and-forget `pause`, `resume` and `cancel`).
+Events and log records from the child arrive on a reader thread, in order. If the child dies,
+every waiting call fails with EngineStoppedError and `on_lost` is called once.
+
+Qt-free, like the rest of the core.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import itertools
+import logging
+import multiprocessing as mp
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop_search.core.config import Paths, Settings
+from desktop_search.core.errors import DesktopSearchError, EngineStoppedError, IndexLockedError
+from desktop_search.core.models import DocumentResult, FolderInfo, IndexEvent, IndexStatus, Paused
+
+log = logging.getLogger(__name__)
+
+# Engine methods the window may call. Anything else is refused in the child.
+_CALLS = frozenset(
+    {
+        "search",
+        "more_like_this",
+        "status",
+        "folders",
+        "add_folder",
+        "remove_folder",
+        "rescan",
+        "start_watching",
+        "stop_watching",
+        "apply_settings",
+        "load_model",
+        "wait_until_idle",
+        "watch_modes",
+        "pause",
+        "resume",
+        "cancel",
+    }
+)
+_PROPERTIES = frozenset({"busy", "paused", "model_ready"})
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """What the child reports once its Engine is open."""
+
+    pid: int
+    read_only: bool
+    locked_reason: str
+    settings: Settings
+    home: str
+
+
+class RemoteEngine:
+    """A handle on an Engine running in a child process (see the module's docstring)."""
+
+    def __init__(
+        self,
+        home: str | Path | None = None,
+        *,
+        on_event: Callable[[IndexEvent], None] | None = None,
+        on_lost: Callable[[EngineStoppedError], None] | None = None,
+        read_only: bool = False,
+        interactive: bool = True,
+        open_timeout: float = 300.0,
+    ) -> None:
+        """Start the child and open the index in it; raises what `Engine.open` raises.
+
+        An index another process writes is opened for searching only: `read_only` is then
+        True and `locked_reason` says why.
+        """
+        self._on_event = on_event
+        self._on_lost = on_lost
+        self._ids = itertools.count(1)
+        self._pending: dict[int, Future[Any]] = {}
+        self._lock = threading.Lock()  # guards _pending, _stopped and sending
+        self._stopped: EngineStoppedError | None = None
+        self._closing = False
+        self._opened = False
+        self._paused = False
+        ctx = mp.get_context("spawn")  # a fresh interpreter: never fork a process with Qt threads
+        self._conn, child_conn = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(
+            target=serve,
+            args=(child_conn, None if home is None else str(home), read_only, interactive),
+            name="desktop-search-engine",
+        )
+        self.process.start()
+        child_conn.close()
+        # Runs before multiprocessing's own exit handler (which waits for the child): closing
+        # our end tells the child to close the index and exit, even if `close` was never called.
+        atexit.register(self._conn.close)
+        opened: Future[Any] = Future()
+        self._pending[0] = opened  # id 0: the reply to the open
+        self._reader = threading.Thread(
+            target=self._read, name="desktop-search-engine-reader", daemon=True
+        )
+        self._reader.start()
+        try:
+            info: _Opened = opened.result(open_timeout)
+        except BaseException:
+            self._closing = True
+            self.process.join(5.0)
+            self._terminate()
+            raise
+        self._opened = True
+        self.pid = info.pid
+        self.read_only = info.read_only
+        self.locked_reason = info.locked_reason
+        self.paths = Paths.resolve(info.home)
+        self._settings = info.settings
+
+    # ---- the Engine API the window uses ----
+    def search(self, query: str, **kwargs: Any) -> list[DocumentResult]:
+        return self._call("search", query, **kwargs)
+
+    def more_like_this(self, path: str | Path, *, k: int = 20) -> list[DocumentResult]:
+        return self._call("more_like_this", str(path), k=k)
+
+    def status(self) -> IndexStatus:
+        return self._call("status")
+
+    def folders(self) -> list[FolderInfo]:
+        return self._call("folders")
+
+    def watch_modes(self) -> dict[str, str]:
+        return self._call("watch_modes")
+
+    def add_folder(self, path: str | Path) -> None:
+        self._call("add_folder", str(path))
+
+    def remove_folder(self, path: str | Path) -> None:
+        self._call("remove_folder", str(path))
+
+    def rescan(self) -> None:
+        self._call("rescan")
+
+    def start_watching(self) -> None:
+        self._call("start_watching")
+
+    def stop_watching(self) -> None:
+        self._call("stop_watching")
+
+    def load_model(self) -> None:
+        self._call("load_model")
+
+    def wait_until_idle(self, timeout: float | None = None) -> bool:
+        return bool(self._call("wait_until_idle", timeout))
+
+    def apply_settings(self, settings: Settings) -> None:
+        self._call("apply_settings", settings)
+        self._settings = settings
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force (kept here, so reading them never waits on the child)."""
+        return self._settings
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._call("busy"))
+
+    @property
+    def model_ready(self) -> bool:
+        return bool(self._call("model_ready"))
+
+    # Fire-and-forget: the window calls these on its GUI thread, which must never wait.
+    def pause(self) -> None:
+        self._paused = True
+        self._cast("pause")
+
+    def resume(self) -> None:
+        self._paused = False
+        self._cast("resume")
+
+    def cancel(self) -> None:
+        self._cast("cancel")
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def alive(self) -> bool:
+        return self._stopped is None and self.process.is_alive()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Let the child finish or abandon its current batch cleanly, then wait for it to exit."""
+        if self._closing:
+            return
+        self._closing = True
+        if self._stopped is not None:  # already gone: only reap it
+            self._terminate()
+            return
+        with contextlib.suppress(EngineStoppedError, TimeoutError):
+            self._call("close", timeout, wait=timeout + 20.0)
+        self.process.join(timeout + 5.0)
+        self._terminate()
+
+    def __enter__(self) -> RemoteEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- plumbing ----
+    def _call(self, method: str, *args: Any, wait: float | None = None, **kwargs: Any) -> Any:
+        future: Future[Any] = Future()
+        with self._lock:
+            if self._stopped is not None:
+                raise self._stopped
+            request_id = next(self._ids)
+            self._pending[request_id] = future
+            try:
+                self._conn.send(("call", request_id, method, args, kwargs))
+            except (OSError, ValueError):
+                self._pending.pop(request_id, None)
+                raise self._stopped_error() from None
+        return future.result(wait)
+
+    def _cast(self, method: str) -> None:
+        with self._lock:
+            if self._stopped is None:
+                with contextlib.suppress(OSError, ValueError):  # the reader reports the loss
+                    self._conn.send(("cast", 0, method, (), {}))
+
+    def _read(self) -> None:
+        while True:
+            try:
+                message = self._conn.recv()
+            except (EOFError, OSError):
+                break
+            except Exception:  # noqa: BLE001 - one message that can't be read must not stop us
+                log.exception("Unreadable message from the engine process")
+                continue
+            kind = message[0]
+            if kind == "event":
+                self._dispatch_event(message[1])
+            elif kind == "log":
+                record: logging.LogRecord = message[1]
+                logging.getLogger(record.name).handle(record)
+            elif kind == "reply":
+                _, request_id, ok, value = message
+                with self._lock:
+                    future = self._pending.pop(request_id, None)
+                if future is not None:
+                    (future.set_result if ok else future.set_exception)(value)
+        self._on_child_gone()
+
+    def _dispatch_event(self, event: IndexEvent) -> None:
+        if isinstance(event, Paused):
+            self._paused = event.paused
+        if self._on_event is not None:
+            try:
+                self._on_event(event)
+            except Exception:  # noqa: BLE001 - a failing listener must not stop the reader
+                log.exception("Event listener failed")
+
+    def _on_child_gone(self) -> None:
+        self.process.join(5.0)
+        error = self._stopped_error()
+        with self._lock:
+            self._stopped = error
+            pending, self._pending = self._pending, {}
+        for future in pending.values():
+            if not future.done():
+                future.set_exception(error)
+        if self._opened and not self._closing:
+            log.error("%s", error)
+            if self._on_lost is not None:
+                self._on_lost(error)
+
+    def _stopped_error(self) -> EngineStoppedError:
+        code = self.process.exitcode
+        if code is None:
+            how = "stopped answering"
+        elif code < 0:
+            try:
+                how = f"was stopped by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"was stopped by signal {-code}"
+        else:
+            how = f"exited with code {code}"
+        if self._closing:
+            return EngineStoppedError("The index is closed.")
+        return EngineStoppedError(f"The indexing process {how}.")
+
+    def _terminate(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5.0)
+        self._conn.close()
+        atexit.unregister(self._conn.close)
+
+
+# ---- the child's side ----
+def serve(conn: Any, home: str | None, read_only: bool, interactive: bool) -> None:
+    """Entry point of the child: open the Engine, answer calls until closed or orphaned."""
+    # Ctrl+C in a terminal reaches the whole process group: the window handles it and closes
+    # this process in order, so the child must not die of it halfway through a write.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    send_lock = threading.Lock()
+
+    def send(message: tuple[Any, ...]) -> None:
+        try:
+            payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - an unpicklable value becomes a plain error
+            if message[0] != "reply":
+                return
+            payload = pickle.dumps(message[:2] + (False, _portable(exc)))
+        with send_lock, contextlib.suppress(OSError):  # the window's process is gone
+            conn.send_bytes(payload)
+
+    _forward_logging(send)
+    from desktop_search.core.engine import Engine  # noqa: PLC0415 (after logging is set up)
+
+    locked_reason = ""
+    try:
+        try:
+            engine = Engine.open(
+                home,
+                on_event=lambda e: send(("event", e)),
+                read_only=read_only,
+                interactive=interactive,
+            )
+        except IndexLockedError as exc:
+            log.warning("Index is locked (%s); opening it for searching only", exc)
+            locked_reason = str(exc)
+            engine = Engine.open(home, on_event=lambda e: send(("event", e)), read_only=True)
+    except BaseException as exc:  # noqa: BLE001 - reported to the window, which shows it
+        if not isinstance(exc, DesktopSearchError):
+            log.exception("Opening the index failed")
+        send(("reply", 0, False, _portable(exc)))
+        return
+    info = _Opened(
+        os.getpid(), engine.read_only, locked_reason, engine.settings, str(engine.paths.home)
+    )
+    send(("reply", 0, True, info))
+
+    def answer(request_id: int, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        try:
+            if method in _PROPERTIES:
+                value = getattr(engine, method)
+            elif method in _CALLS:
+                value = getattr(engine, method)(*args, **kwargs)
+            else:
+                raise DesktopSearchError(f"The engine has no call named '{method}'.")
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
+            if not isinstance(exc, DesktopSearchError):
+                log.exception("Engine call %s failed", method)
+            if request_id:
+                send(("reply", request_id, False, _portable(exc)))
+            return
+        if request_id:
+            send(("reply", request_id, True, value))
+
+    close_request: tuple[int, float] | None = None
+    while True:
+        try:
+            kind, request_id, method, args, kwargs = conn.recv()
+        except (EOFError, OSError):
+            log.warning("The window's process is gone; closing the index")
+            break
+        if method == "close":
+            close_request = (request_id, float(args[0]) if args else 10.0)
+            break
+        if kind == "cast":
+            answer(0, method, args, kwargs)  # flags only: quick, and in order
+        else:
+            threading.Thread(
+                target=answer,
+                args=(request_id, method, args, kwargs),
+                daemon=True,
+                name=f"call-{method}",
+            ).start()
+    try:
+        engine.close(close_request[1] if close_request else 10.0)
+    except Exception as exc:  # noqa: BLE001 - reported; the process ends either way
+        log.exception("Closing the index failed")
+        if close_request:
+            send(("reply", close_request[0], False, _portable(exc)))
+            return
+    if close_request:
+        send(("reply", close_request[0], True, None))
+
+
+class _PipeLogHandler(logging.Handler):
+    """Sends the child's log records to the window's process, which writes the one log file."""
+
+    def __init__(self, send: Callable[[tuple[Any, ...]], None]) -> None:
+        super().__init__(logging.INFO)
+        self._send = send
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if record.exc_info:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.msg = record.getMessage()
+            record.args = None
+            record.exc_info = None
+            record.processName = "engine"
+            self._send(("log", record))
+        except Exception:  # noqa: BLE001 - logging must never break the engine
+            self.handleError(record)
+
+
+def _forward_logging(send: Callable[[tuple[Any, ...]], None]) -> None:
+    from desktop_search.core.logging_setup import quiet_chatty_libraries  # noqa: PLC0415
+
+    logging.raiseExceptions = False
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(_PipeLogHandler(send))
+    quiet_chatty_libraries()
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """`exc` if it survives pickling, else an error of the nearest kind with the same text."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001
+        if isinstance(exc, DesktopSearchError):
+            return DesktopSearchError(str(exc))
+        return RuntimeError(f"{type(exc).__name__}: {exc}")

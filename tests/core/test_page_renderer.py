@@ -1,0 +1,120 @@
+"""Previews drawn in a worker process: same pixels as in-process, and a page that never finishes
+drawing (a real one from the shared PDFs), a crash or a newer request never leave it stuck."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop_search.core.errors import ExtractionError
+from desktop_search.core.extraction import render_page
+from desktop_search.core.page_renderer import PageRenderer, RenderCancelled
+from tests.conftest import SHARED_PDFS, make_pdf
+
+NEVER_FINISHES = SHARED_PDFS / "pymupdf__test_2548.pdf"  # page 1 loops in MuPDF's drawing
+
+
+@pytest.fixture
+def renderer():
+    r = PageRenderer(timeout_s=3.0)
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def pdf(tmp_path: Path) -> Path:
+    return make_pdf(tmp_path / "a.pdf", ["Swept wings flutter at transonic speed.", "Page two."])
+
+
+def test_draws_the_same_page_as_in_process(renderer: PageRenderer, pdf: Path) -> None:
+    page = renderer.render(str(pdf), 1, zoom=2.0, highlight="wings flutter")
+    local = render_page(str(pdf), 1, zoom=2.0, highlight="wings flutter")
+    assert (page.width, page.height, page.page_count) == (local.width, local.height, 2)
+    assert page.samples == local.samples
+    assert page.highlights == local.highlights and page.highlights
+    assert "Page two." in renderer.page_text(str(pdf), 2)
+
+
+def test_reasons_come_back_as_extraction_errors(renderer: PageRenderer, pdf: Path) -> None:
+    with pytest.raises(ExtractionError, match="has no page 9"):
+        renderer.render(str(pdf), 9, zoom=1.0)
+    broken = pdf.with_name("broken.pdf")
+    broken.write_bytes(b"%PDF-1.4 not really")
+    with pytest.raises(ExtractionError):
+        renderer.render(str(broken), 1, zoom=1.0)
+    assert renderer.render(str(pdf), 2, zoom=1.0).page == 2  # the worker carries on
+
+
+def test_a_page_that_never_finishes_is_cut_off_and_the_next_one_draws(
+    renderer: PageRenderer, pdf: Path
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(ExtractionError, match="took longer than 3 s to draw"):
+        renderer.render(str(NEVER_FINISHES), 1, zoom=1.0)
+    assert time.monotonic() - started < 15
+    assert renderer.render(str(pdf), 1, zoom=1.0).page == 1
+
+
+def test_a_crashed_worker_is_reported_and_replaced(renderer: PageRenderer, pdf: Path) -> None:
+    errors: list[BaseException] = []
+
+    def draw() -> None:
+        try:
+            renderer.render(str(NEVER_FINISHES), 1, zoom=1.0)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    thread = threading.Thread(target=draw)
+    thread.start()
+    _wait_busy(renderer)
+    renderer._process.kill()  # what a segfault in the PDF library looks like from here
+    thread.join(10)
+    assert len(errors) == 1 and "crashed the PDF library (SIGKILL)" in str(errors[0])
+    assert renderer.render(str(pdf), 1, zoom=1.0).page == 1
+
+
+def test_a_newer_request_cancels_a_slow_one(renderer: PageRenderer, pdf: Path) -> None:
+    errors: list[BaseException] = []
+
+    def draw() -> None:
+        try:
+            renderer.render(str(NEVER_FINISHES), 1, zoom=1.0)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    thread = threading.Thread(target=draw)
+    thread.start()
+    _wait_busy(renderer)
+    time.sleep(0.4)
+    renderer.cancel(older_than_s=0.3)
+    thread.join(2)  # well before the 3 s limit
+    assert not thread.is_alive()
+    assert len(errors) == 1 and isinstance(errors[0], RenderCancelled)
+    assert renderer.render(str(pdf), 1, zoom=1.0).page == 1
+
+
+def test_close_abandons_a_page_still_drawing(pdf: Path) -> None:
+    renderer = PageRenderer(timeout_s=60.0)
+    thread = threading.Thread(
+        target=lambda: pytest.raises(
+            RenderCancelled, renderer.render, str(NEVER_FINISHES), 1, zoom=1.0
+        )
+    )
+    thread.start()
+    _wait_busy(renderer)
+    started = time.monotonic()
+    renderer.close()
+    thread.join(5)
+    assert not thread.is_alive() and time.monotonic() - started < 5
+    with pytest.raises(RenderCancelled):
+        renderer.render(str(pdf), 1, zoom=1.0)
+
+
+def _wait_busy(renderer: PageRenderer) -> None:
+    deadline = time.monotonic() + 10
+    while renderer._busy_since is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert renderer._busy_since is not None

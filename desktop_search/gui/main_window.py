@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_search.core.config import Paths, Settings
-from desktop_search.core.errors import DesktopSearchError, IndexCorruptError
+from desktop_search.core.errors import DesktopSearchError, EngineStoppedError, IndexCorruptError
 from desktop_search.core.models import (
     FileFailed,
     FileIndexed,
@@ -255,14 +255,22 @@ class MainWindow(QMainWindow):
         if now - self._engine_restarted < ENGINE_RESTART_INTERVAL_S:
             detail = (
                 f"{exc} It stopped again soon after a restart, so it was left stopped. "
-                f"Details are in the log ('{self.paths.log_file}'); restart the app to try again."
+                f"Details are in the log ('{self.paths.log_file}')."
             )
-            self.results.show_message("Searching and indexing stopped", detail)
+            self.results.show_message(
+                "Searching and indexing stopped", detail, "Try again", self._restart_engine
+            )
             self.statusBar().showMessage(str(exc))
             return
         self._engine_restarted = now
         self.statusBar().showMessage(f"{exc} Restarting it; nothing indexed so far is lost.")
         self.host.open(self.home, read_only=self.read_only)
+
+    def _restart_engine(self) -> None:
+        if self.host.engine is None and not self._closing:
+            self._engine_restarted = time.monotonic()
+            self.results.show_message("Restarting…", "Your index is opened again.")
+            self.host.open(self.home, read_only=self.read_only)
 
     def _on_model_loading(self, name: str) -> None:
         label = "the built-in model" if name == "bundled" else f"the model '{name}'"
@@ -679,6 +687,8 @@ class MainWindow(QMainWindow):
     # ---- misc ----
     def report_error(self, exc: BaseException, context: str = "") -> None:
         """Errors for people go in place (status bar); anything else opens the error dialog."""
+        if isinstance(exc, EngineStoppedError):
+            return  # calls cut short by the engine's process dying: `_on_engine_lost` tells
         if isinstance(exc, DesktopSearchError):
             self.statusBar().showMessage(str(exc), 10000)
             return

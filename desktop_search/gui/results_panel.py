@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
@@ -95,7 +95,8 @@ class ResultsPanel(QWidget):
         self.view.viewport().installEventFilter(self)
         self.empty = EmptyState(self)
         self.empty.setObjectName("emptyState")
-        self.empty.button.clicked.connect(self.add_folder_requested)
+        self.empty.button.clicked.connect(self._empty_button_clicked)
+        self._button_action: Callable[[], None] | None = None
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.view)
@@ -119,12 +120,26 @@ class ResultsPanel(QWidget):
         if not self._restore(keep):
             self.selection_cleared.emit()
 
-    def show_message(self, title: str, body: str = "", button: str = "") -> None:
+    def show_message(
+        self,
+        title: str,
+        body: str = "",
+        button: str = "",
+        on_click: Callable[[], None] | None = None,
+    ) -> None:
+        """A state message instead of results; the button adds a folder unless `on_click`."""
+        self._button_action = on_click
         self.model.clear()
         self.header.hide()
         self.empty.set_message(title, body, button)
         self.stack.setCurrentWidget(self.empty)
         self.selection_cleared.emit()
+
+    def _empty_button_clicked(self) -> None:
+        if self._button_action is not None:
+            self._button_action()
+        else:
+            self.add_folder_requested.emit()
 
     @property
     def showing_results(self) -> bool:

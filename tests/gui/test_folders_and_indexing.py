@@ -241,3 +241,8 @@ def test_an_engine_process_that_keeps_crashing_is_left_stopped_with_a_message(wi
     assert window.results.empty.title.text() == "Searching and indexing stopped"
     assert str(window.paths.log_file) in window.results.empty.body.text()
     assert window.engine is None
+    # The person can try again without restarting the app.
+    assert window.results.empty.button.text() == "Try again"
+    window.results.empty.button.click()
+    qtbot.waitUntil(lambda: window.search_ready, timeout=WAIT_MS)
+    assert window.results.empty.title.text() == "Drop a folder here to start"

@@ -26,6 +26,7 @@ import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,8 @@ class RemoteEngine:
         self._on_lost = on_lost
         self._ids = itertools.count(1)
         self._pending: dict[int, Future[Any]] = {}
-        self._lock = threading.Lock()  # guards _pending, _stopped and sending
+        self._lock = threading.Lock()  # guards _pending, _stopped and _opened
+        self._send_lock = threading.Lock()
         self._stopped: EngineStoppedError | None = None
         self._closing = False
         self._opened = False
@@ -107,9 +109,9 @@ class RemoteEngine:
         )
         self.process.start()
         child_conn.close()
-        # Runs before multiprocessing's own exit handler (which waits for the child): closing
-        # our end tells the child to close the index and exit, even if `close` was never called.
-        atexit.register(self._conn.close)
+        # Runs before multiprocessing's own exit handler, which would wait for the child
+        # forever: the child would never hear that this process is ending.
+        atexit.register(self.close)
         opened: Future[Any] = Future()
         self._pending[0] = opened  # id 0: the reply to the open
         self._reader = threading.Thread(
@@ -118,12 +120,17 @@ class RemoteEngine:
         self._reader.start()
         try:
             info: _Opened = opened.result(open_timeout)
+        except FutureTimeout:
+            self._closing = True
+            self._terminate()
+            raise EngineStoppedError(
+                f"The indexing process did not open the index within {open_timeout:.0f} s."
+            ) from None
         except BaseException:
             self._closing = True
             self.process.join(5.0)
             self._terminate()
             raise
-        self._opened = True
         self.pid = info.pid
         self.read_only = info.read_only
         self.locked_reason = info.locked_reason
@@ -212,10 +219,15 @@ class RemoteEngine:
         if self._stopped is not None:  # already gone: only reap it
             self._terminate()
             return
-        with contextlib.suppress(EngineStoppedError, TimeoutError):
+        try:
             self._call("close", timeout, wait=timeout + 20.0)
-        self.process.join(timeout + 5.0)
-        self._terminate()
+        except EngineStoppedError:
+            pass
+        except Exception as exc:  # noqa: BLE001 - the child is reaped below either way
+            log.warning("The indexing process did not close cleanly: %s", exc)
+        finally:
+            self.process.join(timeout + 5.0)
+            self._terminate()
 
     def __enter__(self) -> RemoteEngine:
         return self
@@ -231,18 +243,20 @@ class RemoteEngine:
                 raise self._stopped
             request_id = next(self._ids)
             self._pending[request_id] = future
-            try:
+        try:
+            with self._send_lock:
                 self._conn.send(("call", request_id, method, args, kwargs))
-            except (OSError, ValueError):
+            return future.result(wait)
+        except (OSError, ValueError):
+            raise self._stopped_error() from None
+        finally:
+            with self._lock:
                 self._pending.pop(request_id, None)
-                raise self._stopped_error() from None
-        return future.result(wait)
 
     def _cast(self, method: str) -> None:
-        with self._lock:
-            if self._stopped is None:
-                with contextlib.suppress(OSError, ValueError):  # the reader reports the loss
-                    self._conn.send(("cast", 0, method, (), {}))
+        if self._stopped is None:
+            with self._send_lock, contextlib.suppress(OSError, ValueError):  # the reader reports
+                self._conn.send(("cast", 0, method, (), {}))
 
     def _read(self) -> None:
         while True:
@@ -251,6 +265,8 @@ class RemoteEngine:
             except (EOFError, OSError):
                 break
             except Exception:  # noqa: BLE001 - one message that can't be read must not stop us
+                if self._conn.closed:
+                    break
                 log.exception("Unreadable message from the engine process")
                 continue
             kind = message[0]
@@ -260,9 +276,18 @@ class RemoteEngine:
                 record: logging.LogRecord = message[1]
                 logging.getLogger(record.name).handle(record)
             elif kind == "reply":
-                _, request_id, ok, value = message
+                _, request_id, ok, payload = message
+                try:
+                    value = pickle.loads(payload)
+                except Exception as exc:  # noqa: BLE001 - fails this call, not the others
+                    ok, value = (
+                        False,
+                        DesktopSearchError(f"The engine's answer can't be read: {exc}"),
+                    )
                 with self._lock:
                     future = self._pending.pop(request_id, None)
+                    if request_id == 0 and ok:
+                        self._opened = True  # before the opener wakes: a loss from now is reported
                 if future is not None:
                     (future.set_result if ok else future.set_exception)(value)
         self._on_child_gone()
@@ -282,10 +307,11 @@ class RemoteEngine:
         with self._lock:
             self._stopped = error
             pending, self._pending = self._pending, {}
+            opened = self._opened
         for future in pending.values():
             if not future.done():
                 future.set_exception(error)
-        if self._opened and not self._closing:
+        if opened and not self._closing:
             log.error("%s", error)
             if self._on_lost is not None:
                 self._on_lost(error)
@@ -310,7 +336,7 @@ class RemoteEngine:
             self.process.kill()
             self.process.join(5.0)
         self._conn.close()
-        atexit.unregister(self._conn.close)
+        atexit.unregister(self.close)
 
 
 # ---- the child's side ----
@@ -323,11 +349,19 @@ def serve(conn: Any, home: str | None, read_only: bool, interactive: bool) -> No
 
     def send(message: tuple[Any, ...]) -> None:
         try:
+            if message[0] == "reply":
+                # The value travels pickled on its own, so one the window can't unpickle
+                # fails only its own call, never the reader that serves all of them.
+                kind, request_id, ok, value = message
+                try:
+                    inner = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:  # noqa: BLE001 - becomes a plain error
+                    ok, inner = False, pickle.dumps(_portable(exc))
+                message = (kind, request_id, ok, inner)
             payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # noqa: BLE001 - an unpicklable value becomes a plain error
-            if message[0] != "reply":
-                return
-            payload = pickle.dumps(message[:2] + (False, _portable(exc)))
+        except Exception:  # noqa: BLE001 - an event or log record that can't travel
+            log.debug("Dropped a message that can't be pickled", exc_info=True)
+            return
         with send_lock, contextlib.suppress(OSError):  # the window's process is gone
             conn.send_bytes(payload)
 

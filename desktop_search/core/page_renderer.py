@@ -82,7 +82,7 @@ class PageRenderer:
 
     def start(self) -> None:
         """Start the worker now, so the first preview does not wait for it."""
-        with self._lock:
+        with self._lock, contextlib.suppress(RenderCancelled):  # closed before it could start
             self._ensure_worker()
 
     def render(self, path: str, page: int, *, zoom: float, highlight: str = "") -> RenderedPage:
@@ -95,20 +95,19 @@ class PageRenderer:
     def cancel(self, older_than_s: float = 0.3) -> None:
         """Abandon the running request if it has run for `older_than_s` (its caller gets
         RenderCancelled). A quick one is left to finish: replacing the worker costs more."""
-        with self._state:
+        with self._state:  # held while killing: a newer request can't have taken the worker
             if self._busy_since is None or time.monotonic() - self._busy_since < older_than_s:
                 return
             self._cancelled = True
-            process = self._process
-        if process is not None:
-            process.kill()
+            if self._process is not None:
+                self._process.kill()
 
     def close(self) -> None:
+        """Stop the worker at once; a request still running is abandoned, not waited for."""
         with self._state:
             self._closed = True
-            process = self._process
-        if process is not None and self._busy_since is not None:
-            process.kill()  # a request still running is not worth waiting for
+            if self._process is not None:
+                self._process.kill()
         with self._lock:
             self._stop_worker()
 
@@ -119,6 +118,8 @@ class PageRenderer:
                 raise RenderCancelled("The preview is closed.")
             conn = self._ensure_worker()
             with self._state:
+                if self._closed:  # closed while the worker started
+                    raise RenderCancelled("The preview is closed.")
                 self._busy_since = time.monotonic()
                 self._cancelled = False
             try:
@@ -148,6 +149,8 @@ class PageRenderer:
         return value
 
     def _ensure_worker(self) -> Connection:
+        if self._closed:
+            raise RenderCancelled("The preview is closed.")
         if self._process is not None and self._process.is_alive() and self._conn is not None:
             return self._conn
         self._stop_worker()

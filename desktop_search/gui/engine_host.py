@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_search.core.errors import EngineStoppedError
 from desktop_search.gui.bridge import IndexerBridge, QueryRunner, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,15 @@ class EngineHost(QObject):
         def on_opened(engine: Any) -> None:
             if engine is None or self.closing:
                 return
+            with self._lock:
+                current = self._opened
+            if current is not engine:
+                return  # it died meanwhile and `_on_lost` already dealt with it
+            if not engine.alive:  # it died before its loss could be reported to us
+                self._on_lost(
+                    EngineStoppedError("The indexing process stopped right after opening.")
+                )
+                return
             self.engine = engine
             self.timings["engine_open_s"] = time.perf_counter() - started
             self.opened.emit(engine)
@@ -108,6 +118,8 @@ class EngineHost(QObject):
             self.model_ready.emit()
 
         def on_failed(exc: BaseException) -> None:
+            if self.closing or engine is not self.engine or isinstance(exc, EngineStoppedError):
+                return  # the engine's process died: `lost` reports it and a new one loads again
             log.warning("Model load failed: %s", exc, exc_info=exc)
             # Keyword search still works without a model; let queries run and fail in place.
             self.queries.set_engine(engine)

@@ -186,6 +186,39 @@ def test_the_child_closes_the_index_when_the_window_process_is_killed(
         assert engine.status().documents == 2
 
 
+_FORGETFUL_SCRIPT = """
+import sys
+from desktop_search.core.engine_process import RemoteEngine
+
+def main():
+    engine = RemoteEngine(sys.argv[1])
+    engine.add_folder(sys.argv[2])
+    print(engine.pid, flush=True)
+    # returns without engine.close(): the process must still end, and end cleanly
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_a_process_that_exits_without_closing_still_ends_cleanly(
+    docs: Path, isolated_home: Path, tmp_path: Path
+) -> None:
+    script = tmp_path / "forgetful.py"
+    script.write_text(_FORGETFUL_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script), str(isolated_home), str(docs)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert not _running(int(done.stdout.split()[0]))
+    with Engine.open(isolated_home) as engine:  # the writer lock was let go
+        assert [f.path for f in engine.folders()] == [str(docs)]
+
+
 def _running(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as stat:

@@ -212,3 +212,47 @@ def test_install_script_explains_a_missing_program(tmp_path: Path) -> None:
     result = run_install(tmp_path, str(not_a_program), path_env=f"/usr/bin{os.pathsep}/bin")
     assert result.returncode != 0
     assert "not an executable" in result.stderr
+
+
+def test_the_wheel_ships_the_icons_where_the_app_looks_for_them(tmp_path: Path) -> None:
+    """A pip/pipx install has no source tree beside it: the icons must be inside the package."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for name in ("desktop_search", "resources"):
+        shutil.copytree(
+            ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+        + ["-w", str(tmp_path / "wheel"), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "wheel").glob("desktop_search-*.whl")
+    installed = tmp_path / "site"
+    shutil.unpack_archive(wheel, installed, format="zip")
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "desktop_search").rglob("*.py")}
+    assert modules <= {p.relative_to(installed).as_posix() for p in installed.rglob("*.py")}
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from desktop_search.gui.app import icon_paths\nfor p in icon_paths(): print(p)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(installed)},
+        cwd=tmp_path,
+    )
+    assert found.returncode == 0, found.stderr
+    paths = [Path(line) for line in found.stdout.split()]
+    assert {p.parent.parent.name for p in paths if p.suffix == ".png"} >= {
+        f"{size}x{size}" for size in ICON_SIZES
+    }
+    assert all(installed in p.parents for p in paths), paths
+    assert (installed / "desktop_search" / "resources" / "desktop-search.desktop").is_file()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.e2e.conftest import cli_env, run_cli
@@ -115,5 +116,37 @@ def test_indexes_and_searches_with_every_network_socket_refused(
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     installed = {r["pid"] for r in records if r["call"] == "guard-installed"}
     assert len(installed) >= 3, "the guard must have run in every CLI process"
+    attempts = [r for r in records if r["call"] != "guard-installed"]
+    assert attempts == [], attempts
+
+
+def test_the_window_and_its_engine_process_stay_offline(tmp_path: Path, corpus: Path) -> None:
+    """The app's window, its engine process and its page workers, on an indexed home."""
+    guard_dir = tmp_path / "guard"
+    guard_dir.mkdir()
+    (guard_dir / "sitecustomize.py").write_text(_GUARD, encoding="utf-8")
+    log = tmp_path / "network.jsonl"
+    home = tmp_path / "home"
+    env = cli_env(DS_NETWORK_LOG=str(log), PYTHONPATH=str(guard_dir))
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "ANONYMIZED_TELEMETRY"):
+        env.pop(name, None)
+    prefix = _network_namespace_prefix()
+    assert run_cli(home, "index", corpus, env=env, prefix=prefix).returncode == 0
+    log.unlink()
+    from desktop_search.gui.app import EXIT_WHEN_READY_ENV, TIMING_ENV
+
+    timing = tmp_path / "timing.jsonl"
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        DESKTOP_SEARCH_HOME=str(home),
+        **{EXIT_WHEN_READY_ENV: "1", TIMING_ENV: str(timing)},
+    )
+    app = [sys.executable, "-c", "from desktop_search.gui.app import main; main()"]
+    done = subprocess.run(prefix + app, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert '"search_ready"' in timing.read_text(encoding="utf-8")
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    installed = {r["pid"] for r in records if r["call"] == "guard-installed"}
+    assert len(installed) >= 2, "the guard must have run in the window's and the engine's process"
     attempts = [r for r in records if r["call"] != "guard-installed"]
     assert attempts == [], attempts

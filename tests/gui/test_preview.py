@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtGui import QColor
 
 from desktop_search.gui.results_model import ResultRole
+from tests.core.test_page_renderer import needs_never_finishing_page
 from tests.gui.conftest import WAIT_MS, search
 
 
@@ -170,6 +171,7 @@ def _heartbeat(qtbot):
     return timer, lambda: gaps[0]
 
 
+@needs_never_finishing_page
 def test_a_page_that_never_finishes_drawing_leaves_the_window_responsive(qtbot):
     from desktop_search.gui.preview import PreviewWidget
     from tests.core.test_page_renderer import NEVER_FINISHES
@@ -189,6 +191,7 @@ def test_a_page_that_never_finishes_drawing_leaves_the_window_responsive(qtbot):
     preview.shutdown()
 
 
+@needs_never_finishing_page
 def test_choosing_another_passage_drops_a_page_still_drawing(qtbot, corpus: Path):
     import time
 

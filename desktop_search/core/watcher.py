@@ -28,6 +28,7 @@ import stat
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -41,6 +42,12 @@ from desktop_search.core.models import FolderChanged, FolderState, IndexEvent, M
 from desktop_search.core.scanning import DEFAULT_EXCLUDED_DIRS, is_temporary
 
 log = logging.getLogger(__name__)
+
+# watchdog's inotify observer warns when a folder created inside a watched tree is registered
+# twice (by the recursive add for its parent and by its own event); it keeps one callback and
+# loses nothing, so the warning is noise for the person, and fatal under warnings-as-errors.
+WATCHDOG_DUPLICATE_CALLBACK = r"Callback with id .* already exists for watch"
+warnings.filterwarnings("ignore", WATCHDOG_DUPLICATE_CALLBACK, RuntimeWarning)
 
 # A path that keeps changing (a log being appended to, a slow copy) is held back at a forced
 # flush while it is still changing, but never longer than this many times `max_delay_s`.

@@ -51,13 +51,13 @@ def _renderer_main(conn: Connection, memory_mb: int) -> None:
         except ExtractionError as exc:
             reply = ("error", exc)
         except MemoryError:
-            reply = ("error", ExtractionError(path, f"page {page} needs too much memory to draw"))
+            reply = ("error", ExtractionError(path, "drawing it needs too much memory"))
         except Exception as exc:  # noqa: BLE001 - any library failure is this page's problem
             reply = ("error", ExtractionError(path, f"{type(exc).__name__}: {exc}"))
         try:
             conn.send(reply)
         except MemoryError:
-            conn.send(("error", ExtractionError(path, f"page {page} is too large to show")))
+            conn.send(("error", ExtractionError(path, "it is too large to show")))
 
 
 class PageRenderer:
@@ -127,7 +127,7 @@ class PageRenderer:
                 if not conn.poll(self.timeout_s):
                     self._stop_worker(kill=True)
                     raise ExtractionError(
-                        path, f"page {page} took longer than {self.timeout_s:.0f} s to draw"
+                        path, f"drawing it took longer than {self.timeout_s:.0f} s"
                     )
                 kind, value = conn.recv()
             except (EOFError, OSError):
@@ -139,7 +139,7 @@ class PageRenderer:
                 if self._cancelled or self._closed:
                     raise RenderCancelled("A newer preview was asked for.") from None
                 raise ExtractionError(
-                    path, f"drawing page {page} crashed the PDF library{_signal_name(code)}"
+                    path, f"drawing it crashed the PDF library{_signal_name(code)}"
                 ) from None
             finally:
                 with self._state:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_search.core.errors import DesktopSearchError
+from desktop_search.core.errors import DesktopSearchError, ExtractionError
 from desktop_search.core.models import DocumentResult, Hit, RenderedPage
 from desktop_search.core.page_renderer import PageRenderer, RenderCancelled
 from desktop_search.gui.bridge import TaskRunner
@@ -348,7 +348,12 @@ class PreviewWidget(QWidget):
     def _on_error(self, render_id: int, exc: BaseException) -> None:
         if render_id != self._render_id or isinstance(exc, RenderCancelled):
             return
-        if isinstance(exc, DesktopSearchError | OSError):
+        if isinstance(exc, ExtractionError) and self._hit is not None:
+            message = (
+                f"Page {self._hit.page} can't be previewed: {exc.reason}. "
+                "Open the file to see it in your viewer."
+            )
+        elif isinstance(exc, DesktopSearchError | OSError):
             message = str(exc)
         else:
             log.error("Preview failed", exc_info=exc)

@@ -56,7 +56,7 @@ def test_a_page_that_never_finishes_is_cut_off_and_the_next_one_draws(
     renderer: PageRenderer, pdf: Path
 ) -> None:
     started = time.monotonic()
-    with pytest.raises(ExtractionError, match="took longer than 3 s to draw"):
+    with pytest.raises(ExtractionError, match="drawing it took longer than 3 s"):
         renderer.render(str(NEVER_FINISHES), 1, zoom=1.0)
     assert time.monotonic() - started < 15
     assert renderer.render(str(pdf), 1, zoom=1.0).page == 1

@@ -141,32 +141,42 @@ def test_a_killed_child_fails_waiting_calls_and_reports_once(
         assert not again.read_only
 
 
-_ORPHAN_SCRIPT = """
-import os, sys, time
+_WINDOW_SCRIPT = """
+import sys, time
 from desktop_search.core.engine_process import RemoteEngine
 
 def main():
     engine = RemoteEngine(sys.argv[1])
     engine.add_folder(sys.argv[2])
     print(engine.pid, flush=True)
-    time.sleep(600)
+    if sys.argv[3] == "stay":
+        time.sleep(600)  # until killed
+    # else: returns without engine.close(); the process must still end, and end cleanly
 
 if __name__ == "__main__":
     main()
 """
 
 
-def test_the_child_closes_the_index_when_the_window_process_is_killed(
-    docs: Path, isolated_home: Path, tmp_path: Path
-) -> None:
+def _window_process(
+    home: Path, docs: Path, tmp_path: Path, how: str, **popen: object
+) -> subprocess.Popen[str]:
+    """A stand-in for the window's process, driving an engine process of its own."""
     script = tmp_path / "window.py"
-    script.write_text(_ORPHAN_SCRIPT)
-    parent = subprocess.Popen(
-        [sys.executable, str(script), str(isolated_home), str(docs)],
+    script.write_text(_WINDOW_SCRIPT)
+    return subprocess.Popen(
+        [sys.executable, str(script), str(home), str(docs), how],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parents[2],
+        **popen,
     )
+
+
+def test_the_child_closes_the_index_when_the_window_process_is_killed(
+    docs: Path, isolated_home: Path, tmp_path: Path
+) -> None:
+    parent = _window_process(isolated_home, docs, tmp_path, "stay")
     try:
         child_pid = int(parent.stdout.readline())  # type: ignore[union-attr]
         parent.kill()
@@ -186,35 +196,13 @@ def test_the_child_closes_the_index_when_the_window_process_is_killed(
         assert engine.status().documents == 2
 
 
-_FORGETFUL_SCRIPT = """
-import sys
-from desktop_search.core.engine_process import RemoteEngine
-
-def main():
-    engine = RemoteEngine(sys.argv[1])
-    engine.add_folder(sys.argv[2])
-    print(engine.pid, flush=True)
-    # returns without engine.close(): the process must still end, and end cleanly
-
-if __name__ == "__main__":
-    main()
-"""
-
-
 def test_a_process_that_exits_without_closing_still_ends_cleanly(
     docs: Path, isolated_home: Path, tmp_path: Path
 ) -> None:
-    script = tmp_path / "forgetful.py"
-    script.write_text(_FORGETFUL_SCRIPT)
-    done = subprocess.run(
-        [sys.executable, str(script), str(isolated_home), str(docs)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    assert done.returncode == 0, done.stderr
-    assert not _running(int(done.stdout.split()[0]))
+    window = _window_process(isolated_home, docs, tmp_path, "return", stderr=subprocess.PIPE)
+    out, err = window.communicate(timeout=120)
+    assert window.returncode == 0, err
+    assert not _running(int(out.split()[0]))
     with Engine.open(isolated_home) as engine:  # the writer lock was let go
         assert [f.path for f in engine.folders()] == [str(docs)]
 

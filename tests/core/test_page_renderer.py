@@ -64,17 +64,7 @@ def test_a_page_that_never_finishes_is_cut_off_and_the_next_one_draws(
 
 @needs_never_finishing_page
 def test_a_crashed_worker_is_reported_and_replaced(renderer: PageRenderer, pdf: Path) -> None:
-    errors: list[BaseException] = []
-
-    def draw() -> None:
-        try:
-            renderer.render(str(NEVER_FINISHES), 1, zoom=1.0)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    thread = threading.Thread(target=draw)
-    thread.start()
-    _wait_busy(renderer)
+    thread, errors = _draw_stuck_page_in_background(renderer)
     renderer._process.kill()  # what a segfault in the PDF library looks like from here
     thread.join(10)
     assert len(errors) == 1 and "crashed the PDF library (SIGKILL)" in str(errors[0])
@@ -83,17 +73,7 @@ def test_a_crashed_worker_is_reported_and_replaced(renderer: PageRenderer, pdf: 
 
 @needs_never_finishing_page
 def test_a_newer_request_cancels_a_slow_one(renderer: PageRenderer, pdf: Path) -> None:
-    errors: list[BaseException] = []
-
-    def draw() -> None:
-        try:
-            renderer.render(str(NEVER_FINISHES), 1, zoom=1.0)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    thread = threading.Thread(target=draw)
-    thread.start()
-    _wait_busy(renderer)
+    thread, errors = _draw_stuck_page_in_background(renderer)
     time.sleep(0.4)
     renderer.cancel(older_than_s=0.3)
     thread.join(2)  # well before the 3 s limit
@@ -105,19 +85,32 @@ def test_a_newer_request_cancels_a_slow_one(renderer: PageRenderer, pdf: Path) -
 @needs_never_finishing_page
 def test_close_abandons_a_page_still_drawing(pdf: Path) -> None:
     renderer = PageRenderer(timeout_s=60.0)
-    thread = threading.Thread(
-        target=lambda: pytest.raises(
-            RenderCancelled, renderer.render, str(NEVER_FINISHES), 1, zoom=1.0
-        )
-    )
-    thread.start()
-    _wait_busy(renderer)
+    thread, errors = _draw_stuck_page_in_background(renderer)
     started = time.monotonic()
     renderer.close()
     thread.join(5)
     assert not thread.is_alive() and time.monotonic() - started < 5
+    assert len(errors) == 1 and isinstance(errors[0], RenderCancelled)
     with pytest.raises(RenderCancelled):
         renderer.render(str(pdf), 1, zoom=1.0)
+
+
+def _draw_stuck_page_in_background(
+    renderer: PageRenderer,
+) -> tuple[threading.Thread, list[BaseException]]:
+    """Start drawing the page that never finishes; returns once the worker is busy with it."""
+    errors: list[BaseException] = []
+
+    def draw() -> None:
+        try:
+            renderer.render(str(NEVER_FINISHES), 1, zoom=1.0)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    thread = threading.Thread(target=draw)
+    thread.start()
+    _wait_busy(renderer)
+    return thread, errors
 
 
 def _wait_busy(renderer: PageRenderer) -> None:

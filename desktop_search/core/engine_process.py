@@ -33,6 +33,7 @@ from typing import Any
 
 from desktop_search.core.config import Paths, Settings
 from desktop_search.core.errors import DesktopSearchError, EngineStoppedError, IndexLockedError
+from desktop_search.core.extraction_pool import signal_name
 from desktop_search.core.models import DocumentResult, FolderInfo, IndexEvent, IndexStatus, Paused
 
 log = logging.getLogger(__name__)
@@ -317,18 +318,16 @@ class RemoteEngine:
                 self._on_lost(error)
 
     def _stopped_error(self) -> EngineStoppedError:
-        code = self.process.exitcode
-        if code is None:
-            how = "stopped answering"
-        elif code < 0:
-            try:
-                how = f"was stopped by {signal.Signals(-code).name}"
-            except ValueError:
-                how = f"was stopped by signal {-code}"
-        else:
-            how = f"exited with code {code}"
         if self._closing:
             return EngineStoppedError("The index is closed.")
+        code = self.process.exitcode
+        killed_by = signal_name(code)
+        if killed_by is not None:
+            how = f"was stopped by {killed_by}"
+        elif code is None:
+            how = "stopped answering"
+        else:
+            how = f"exited with code {code}"
         return EngineStoppedError(f"The indexing process {how}.")
 
     def _terminate(self) -> None:

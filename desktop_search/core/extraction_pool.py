@@ -58,6 +58,18 @@ def lower_priority(thread_only: bool = False) -> None:
         pass
 
 
+def signal_name(exitcode: int | None) -> str | None:
+    """The signal that ended a worker process ("SIGKILL"), or None if it was not a signal."""
+    if exitcode is None or exitcode >= 0:
+        return None
+    import signal
+
+    try:
+        return signal.Signals(-exitcode).name
+    except ValueError:
+        return f"signal {-exitcode}"
+
+
 def cap_memory(memory_mb: int) -> None:
     """Make this process fail with MemoryError past `memory_mb` instead of eating the machine."""
     try:
@@ -267,14 +279,8 @@ class ExtractionPool:
 
     def _crash_reason(self, worker: _Worker) -> str:
         worker.process.join(1)
-        code = worker.process.exitcode
-        if code is not None and code < 0:
-            import signal
-
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
+        name = signal_name(worker.process.exitcode)
+        if name is not None:
             return f"the reader crashed on this file ({name})"
         return "the reader stopped unexpectedly on this file"
 

@@ -15,6 +15,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from desktop_search.core.errors import DesktopSearchError, ExtractionError
+from desktop_search.core.extraction_pool import cap_memory, signal_name, worker_context
 from desktop_search.core.models import RenderedPage
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,6 @@ class RenderCancelled(DesktopSearchError):
 
 def _renderer_main(conn: Connection, memory_mb: int) -> None:
     """Loop in the worker: (kind, path, page, zoom, highlight) in, ("ok"|"error", value) out."""
-    from desktop_search.core.extraction_pool import cap_memory  # noqa: PLC0415
-
     cap_memory(memory_mb)
     from desktop_search.core.extraction import read_page_text, render_page  # noqa: PLC0415
 
@@ -138,8 +137,10 @@ class PageRenderer:
                 self._stop_worker(kill=True)
                 if self._cancelled or self._closed:
                     raise RenderCancelled("A newer preview was asked for.") from None
+                killed_by = signal_name(code)
                 raise ExtractionError(
-                    path, f"drawing it crashed the PDF library{_signal_name(code)}"
+                    path,
+                    "drawing it crashed the PDF library" + (f" ({killed_by})" if killed_by else ""),
                 ) from None
             finally:
                 with self._state:
@@ -154,8 +155,6 @@ class PageRenderer:
         if self._process is not None and self._process.is_alive() and self._conn is not None:
             return self._conn
         self._stop_worker()
-        from desktop_search.core.extraction_pool import worker_context  # noqa: PLC0415
-
         ctx = worker_context()
         parent, child = ctx.Pipe(duplex=True)
         process = ctx.Process(
@@ -186,14 +185,3 @@ class PageRenderer:
             if process.is_alive():
                 process.kill()
                 process.join(2.0)
-
-
-def _signal_name(exitcode: int | None) -> str:
-    if exitcode is None or exitcode >= 0:
-        return ""
-    import signal  # noqa: PLC0415
-
-    try:
-        return f" ({signal.Signals(-exitcode).name})"
-    except ValueError:
-        return f" (signal {-exitcode})"

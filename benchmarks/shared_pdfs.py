@@ -77,7 +77,7 @@ def index_through_engine(folder: Path, home: Path) -> dict[str, Any]:
 
 def time_each_file(folder: Path, names: list[str]) -> dict[str, tuple[float, str | None, int]]:
     """{name: (seconds in the worker, error, passages)} with one worker, one file at a time."""
-    from desktop_search.core.extraction_pool import ExtractionPool, ExtractionTask
+    from desktop_search.core.extract.pool import ExtractionPool, ExtractionTask
 
     out: dict[str, tuple[float, str | None, int]] = {}
     with ExtractionPool(1) as pool:

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from benchmarks.common import cranfield_pdf_dir, print_table
 from desktop_search.core.config import Paths, Settings
-from desktop_search.core.embedding import StaticEmbedder
+from desktop_search.core.embed.static import StaticEmbedder
 from desktop_search.core.engine import Engine
-from desktop_search.core.extraction_pool import ExtractionPool, ExtractionTask
-from desktop_search.core.store import DocumentWrite, Index
+from desktop_search.core.extract.pool import ExtractionPool, ExtractionTask
+from desktop_search.core.storage.index import DocumentWrite, Index
 
 
 def measure(files: list[Path]) -> list[tuple[str, float, float, float]]:

@@ -152,7 +152,7 @@ class Folder:
         return kind
 
     def on_disk(self) -> set[str]:
-        from desktop_search.core.scanning import ExcludeRules, walk
+        from desktop_search.core.indexing.scanning import ExcludeRules, walk
 
         return {f.path for f in walk(str(self.root), ExcludeRules())}
 

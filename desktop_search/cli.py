@@ -399,7 +399,7 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
             engine.close()
     if status is None:
         from desktop_search.core.config import load_settings
-        from desktop_search.core.embedding import describe, model_id_for
+        from desktop_search.core.embed.factory import describe, model_id_for
 
         data: dict[str, Any] = {
             "model": describe(model_id_for(load_settings(paths.config_file).model)),
@@ -444,7 +444,7 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
 def _writer_active(paths: Any) -> bool:
     """Whether another process holds the writer lock (i.e. an app or `watch` is running)."""
     from desktop_search.core.errors import IndexLockedError
-    from desktop_search.core.locking import WriterLock
+    from desktop_search.core.storage.locking import WriterLock
 
     lock = WriterLock(paths.lock_file)
     try:

@@ -135,7 +135,7 @@ def tiny_transformer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from sentence_transformers import SentenceTransformer
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
-    from desktop_search.core.embedding import st_modules
+    from desktop_search.core.embed.sentence_transformer import st_modules
 
     models = st_modules()
 

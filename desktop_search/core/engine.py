@@ -12,13 +12,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from desktop_search.core.api import EngineAPI
 from desktop_search.core.config import Paths, Settings, load_settings, save_settings
-from desktop_search.core.embedding import Embedder, describe, load_embedder, model_id_for
+from desktop_search.core.embed.base import Embedder
+from desktop_search.core.embed.factory import describe, load_embedder, model_id_for
 from desktop_search.core.errors import IndexLockedError, InvalidPathError, ModelError
-from desktop_search.core.indexer import Indexer
-from desktop_search.core.locking import WriterLock
+from desktop_search.core.indexing.indexer import Indexer
 from desktop_search.core.models import (
     DocumentResult,
     FailedFile,
@@ -29,8 +30,9 @@ from desktop_search.core.models import (
     Message,
     SearchFilters,
 )
-from desktop_search.core.search import Searcher
-from desktop_search.core.store import INTERACTIVE_WRITE_PART, Index
+from desktop_search.core.search.searcher import Searcher
+from desktop_search.core.storage.index import INTERACTIVE_WRITE_PART, Index
+from desktop_search.core.storage.locking import WriterLock
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,7 @@ class Engine:
         self.paths = paths
         self._settings = settings or load_settings(paths.config_file)
         self.read_only = read_only
+        self.locked_reason = ""  # an Engine opened read-only was asked to be
         self._on_event = on_event
         self._lock: WriterLock | None = None
         if not read_only:
@@ -237,6 +240,10 @@ class Engine:
     def busy(self) -> bool:
         return self.indexer.busy
 
+    @property
+    def alive(self) -> bool:
+        return not self._closed
+
     def wait_until_idle(self, timeout: float | None = None) -> bool:
         """Block until all queued work is done; False on timeout."""
         return self.indexer.wait_until_idle(timeout)
@@ -244,7 +251,7 @@ class Engine:
     def start_watching(self) -> None:
         """Follow every folder's changes live (watchdog), after a reconcile scan."""
         self._require_writer()
-        from desktop_search.core.watcher import FolderWatcher
+        from desktop_search.core.indexing.watcher import FolderWatcher
 
         if self._watcher is None:
             self._watcher = FolderWatcher(
@@ -413,9 +420,13 @@ def _checked_path(path: str | Path) -> str:
     if not os.access(resolved, os.R_OK):
         raise InvalidPathError(f"'{path}' can't be read (permission denied).")
     if os.path.isfile(resolved):
-        from desktop_search.core.extraction import SUPPORTED_TYPES, is_supported
+        from desktop_search.core.extract.formats import SUPPORTED_TYPES, is_supported
 
         if not is_supported(resolved):
             kinds = ", ".join(sorted(SUPPORTED_TYPES))
             raise InvalidPathError(f"'{path}' is not a supported document ({kinds}).")
     return resolved
+
+
+if TYPE_CHECKING:
+    _checked: type[EngineAPI] = Engine  # mypy proves it satisfies the protocol

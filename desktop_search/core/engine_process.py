@@ -5,7 +5,8 @@ Why a process and not a thread: Chroma's native calls hold the GIL while the ind
 meanwhile, the GUI thread included, waits. With the engine in a child process, the window's
 process only draws; indexing, watching and searching all happen in the child.
 
-`RemoteEngine` offers the part of `Engine`'s API the window uses. Calls block the calling thread
+`RemoteEngine` satisfies `EngineAPI` (core/api.py), like `Engine`; the calls it forwards are
+read from that protocol. Calls block the calling thread
 (never call them on a GUI thread, except the fire-and-forget `pause`, `resume` and `cancel`).
 Events and log records from the child arrive on a reader thread, in order. If the child dies,
 every waiting call fails with EngineStoppedError and `on_lost` is called once.
@@ -29,37 +30,23 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from desktop_search.core.api import API_CALLS, API_PROPERTIES, EngineAPI
 from desktop_search.core.config import Paths, Settings
 from desktop_search.core.errors import DesktopSearchError, EngineStoppedError, IndexLockedError
-from desktop_search.core.extraction_pool import signal_name
-from desktop_search.core.models import DocumentResult, FolderInfo, IndexEvent, IndexStatus, Paused
+from desktop_search.core.extract.pool import signal_name
+from desktop_search.core.models import (
+    DocumentResult,
+    FolderInfo,
+    IndexEvent,
+    IndexStatus,
+    Paused,
+    SearchFilters,
+)
 
 log = logging.getLogger(__name__)
 
-# Engine methods the window may call. Anything else is refused in the child.
-_CALLS = frozenset(
-    {
-        "search",
-        "more_like_this",
-        "status",
-        "folders",
-        "add_folder",
-        "remove_folder",
-        "rescan",
-        "start_watching",
-        "stop_watching",
-        "apply_settings",
-        "load_model",
-        "wait_until_idle",
-        "watch_modes",
-        "pause",
-        "resume",
-        "cancel",
-    }
-)
-_PROPERTIES = frozenset({"busy", "paused", "model_ready"})
 
 
 @dataclass(frozen=True)
@@ -139,8 +126,15 @@ class RemoteEngine:
         self._settings = info.settings
 
     # ---- the Engine API the window uses ----
-    def search(self, query: str, **kwargs: Any) -> list[DocumentResult]:
-        return self._call("search", query, **kwargs)
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 20,
+        mode: str = "hybrid",
+        filters: SearchFilters | None = None,
+    ) -> list[DocumentResult]:
+        return self._call("search", query, k=k, mode=mode, filters=filters)
 
     def more_like_this(self, path: str | Path, *, k: int = 20) -> list[DocumentResult]:
         return self._call("more_like_this", str(path), k=k)
@@ -392,9 +386,9 @@ def serve(conn: Any, home: str | None, read_only: bool, interactive: bool) -> No
 
     def answer(request_id: int, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         try:
-            if method in _PROPERTIES:
+            if method in API_PROPERTIES:
                 value = getattr(engine, method)
-            elif method in _CALLS:
+            elif method in API_CALLS:
                 value = getattr(engine, method)(*args, **kwargs)
             else:
                 raise DesktopSearchError(f"The engine has no call named '{method}'.")
@@ -476,3 +470,7 @@ def _portable(exc: BaseException) -> BaseException:
         if isinstance(exc, DesktopSearchError):
             return DesktopSearchError(str(exc))
         return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+if TYPE_CHECKING:
+    _checked: type[EngineAPI] = RemoteEngine  # mypy proves it satisfies the protocol

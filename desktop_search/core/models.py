@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -70,9 +70,8 @@ class DocumentResult:
 class FileStatus(str, Enum):
     INDEXED = "indexed"
     FAILED = "failed"
-    # Transient states; a file found in one of them at open was interrupted and is repaired.
+    # Transient: a file found writing at open was interrupted and is repaired.
     WRITING = "writing"
-    DELETING = "deleting"
 
 
 class FolderState(str, Enum):
@@ -135,12 +134,6 @@ class FileIndexed(IndexEvent):
     path: str
     chunks: int
     pages: int
-
-
-@dataclass(frozen=True)
-class FileSkipped(IndexEvent):
-    path: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -219,7 +212,6 @@ class ParsedQuery:
     phrases: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
     raw: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -29,14 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_search.core.errors import DesktopSearchError, ExtractionError
+from desktop_search.core.extract.formats import is_drawable
+from desktop_search.core.extract.page_renderer import PageRenderer, RenderCancelled
 from desktop_search.core.models import DocumentResult, Hit, RenderedPage
-from desktop_search.core.page_renderer import PageRenderer, RenderCancelled
 from desktop_search.gui.bridge import TaskRunner
 from desktop_search.gui.theme import is_dark, mark_colors, passage_overlay
 
 log = logging.getLogger(__name__)
 
-TEXT_TYPES = {"txt", "md", "markdown", "rst", "text", "csv", "log", "org", "tex"}
 MIN_ZOOM, MAX_ZOOM = 0.25, 6.0
 ZOOM_STEP = 1.25
 
@@ -254,8 +254,8 @@ class PreviewWidget(QWidget):
         self._render_id += 1
         render_id = self._render_id
         self.renderer.cancel()  # a slow page still drawing for an older request is dropped
-        ext = (doc.file_type or os.path.splitext(doc.path)[1].lstrip(".")).lower()
-        if ext in TEXT_TYPES:
+        ext = doc.file_type or os.path.splitext(doc.path)[1].lstrip(".")
+        if not is_drawable(ext):
             self._tasks.run(
                 lambda: _read_text(doc.path, hit.page),
                 lambda text: self._on_text(render_id, text, hit),
@@ -384,7 +384,7 @@ def _render(renderer: PageRenderer, path: str, page: int, zoom: float, needle: s
 def _read_text(path: str, page: int) -> str:
     if not os.path.exists(path):
         raise FileNotFoundError(f"'{path}' no longer exists; it may have been moved or deleted.")
-    from desktop_search.core.extraction import read_page_text  # noqa: PLC0415
+    from desktop_search.core.extract.reader import read_page_text  # noqa: PLC0415
 
     return read_page_text(path, page)
 

@@ -9,16 +9,11 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
 
+from desktop_search.core.extract.formats import type_groups
 from desktop_search.core.models import SearchFilters
 
 MODES = (("Hybrid", "hybrid"), ("Semantic", "semantic"), ("Keyword", "keyword"))
-FILE_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Any type", ()),
-    ("PDF", ("pdf",)),
-    ("Text & Markdown", ("txt", "md", "markdown", "rst", "text")),
-    ("E-books", ("epub", "mobi", "fb2")),
-    ("Other documents", ("xps", "oxps", "cbz", "svg")),
-)
+FILE_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (("Any type", ()), *type_groups())
 DAY = 86400.0
 MODIFIED = (
     ("Any time", None),

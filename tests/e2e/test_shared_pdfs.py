@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from desktop_search.core.config import Settings, save_settings
-from desktop_search.core.extraction_pool import ExtractionPool, ExtractionTask
+from desktop_search.core.extract.pool import ExtractionPool, ExtractionTask
 from tests.conftest import SHARED_PDFS, make_pdf
 from tests.e2e.conftest import (
     failed_lines,

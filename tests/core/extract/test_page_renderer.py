@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from desktop_search.core.errors import ExtractionError
-from desktop_search.core.extraction import render_page
-from desktop_search.core.page_renderer import PageRenderer, RenderCancelled
+from desktop_search.core.extract.page_renderer import PageRenderer, RenderCancelled
+from desktop_search.core.extract.reader import render_page
 from tests.conftest import SHARED_PDFS, make_pdf
 
 NEVER_FINISHES = SHARED_PDFS / "pymupdf__test_2548.pdf"  # page 1 loops in MuPDF's drawing

@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from desktop_search.core.extraction import file_type, is_supported
+from desktop_search.core.extract.formats import file_type, is_supported
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from desktop_search.core.errors import DesktopSearchError, ExtractionError
-from desktop_search.core.extraction_pool import cap_memory, signal_name, worker_context
+from desktop_search.core.extract.pool import cap_memory, signal_name, worker_context
 from desktop_search.core.models import RenderedPage
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class RenderCancelled(DesktopSearchError):
 def _renderer_main(conn: Connection, memory_mb: int) -> None:
     """Loop in the worker: (kind, path, page, zoom, highlight) in, ("ok"|"error", value) out."""
     cap_memory(memory_mb)
-    from desktop_search.core.extraction import read_page_text, render_page  # noqa: PLC0415
+    from desktop_search.core.extract.reader import read_page_text, render_page  # noqa: PLC0415
 
     while True:
         try:

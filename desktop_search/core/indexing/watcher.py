@@ -37,9 +37,9 @@ from typing import Any
 from watchdog import events as fs_events
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
-from desktop_search.core.extraction import is_supported
+from desktop_search.core.extract.formats import is_supported
+from desktop_search.core.indexing.scanning import DEFAULT_EXCLUDED_DIRS, is_temporary
 from desktop_search.core.models import FolderChanged, FolderState, IndexEvent, Message
-from desktop_search.core.scanning import DEFAULT_EXCLUDED_DIRS, is_temporary
 
 log = logging.getLogger(__name__)
 

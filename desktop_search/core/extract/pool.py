@@ -85,9 +85,9 @@ def _worker_main(conn: Connection, memory_mb: int, chunk_chars: int, overlap: in
     """Loop in the child: receive a task, send back a result. Never raises."""
     lower_priority()
     cap_memory(memory_mb)
-    from desktop_search.core.chunking import chunk_pages
     from desktop_search.core.errors import ExtractionError
-    from desktop_search.core.extraction import extract
+    from desktop_search.core.extract.chunking import chunk_pages
+    from desktop_search.core.extract.reader import extract
 
     while True:
         try:
@@ -190,9 +190,9 @@ def worker_context() -> Any:
     if "forkserver" in methods:
         ctx.set_forkserver_preload(
             [
-                "desktop_search.core.extraction_pool",
-                "desktop_search.core.extraction",
-                "desktop_search.core.page_renderer",
+                "desktop_search.core.extract.pool",
+                "desktop_search.core.extract.reader",
+                "desktop_search.core.extract.page_renderer",
                 "pymupdf",
             ]
         )

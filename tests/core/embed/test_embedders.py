@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop_search.core.embedding import (
+from desktop_search.core.embed.base import clean_query
+from desktop_search.core.embed.factory import load_embedder
+from desktop_search.core.embed.sentence_transformer import SentenceTransformerEmbedder
+from desktop_search.core.embed.static import (
     BUNDLED_MODEL_ID,
-    SentenceTransformerEmbedder,
     StaticEmbedder,
     bundled_as_sentence_transformer,
-    clean_query,
-    load_embedder,
 )
 from desktop_search.core.errors import ModelError
 

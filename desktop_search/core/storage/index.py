@@ -397,6 +397,17 @@ class Index:
         rows = self.db.execute(f"SELECT {_FILE_COLUMNS} FROM files WHERE folder=?", (folder,))
         return {r[1]: _file_row(r) for r in rows}
 
+    def files_under(self, path: str) -> dict[str, FileRow]:
+        """The file at `path` and every file below it (an index range, not a folder scan)."""
+        prefix = path.rstrip(os.sep) + os.sep
+        # Every path below `prefix` sorts between it and the prefix with its separator bumped.
+        upper = prefix[:-1] + chr(ord(os.sep) + 1)
+        rows = self.db.execute(
+            f"SELECT {_FILE_COLUMNS} FROM files WHERE path=? OR (path>=? AND path<?)",
+            (path, prefix, upper),
+        )
+        return {r[1]: _file_row(r) for r in rows}
+
     def file_by_path(self, path: str) -> FileRow | None:
         row = self.db.execute(f"SELECT {_FILE_COLUMNS} FROM files WHERE path=?", (path,)).fetchone()
         return _file_row(row) if row else None

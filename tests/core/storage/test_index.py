@@ -10,7 +10,7 @@ import pytest
 from desktop_search.core.config import Paths, Settings
 from desktop_search.core.errors import IndexCorruptError
 from desktop_search.core.models import Chunk
-from desktop_search.core.store import DocumentWrite, Index
+from desktop_search.core.storage.index import DocumentWrite, Index
 
 MODEL = "test-model"
 

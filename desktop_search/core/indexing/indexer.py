@@ -21,14 +21,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktop_search.core.config import Settings
-from desktop_search.core.embedding import Embedder
+from desktop_search.core.embed.base import Embedder
 from desktop_search.core.errors import DesktopSearchError, StorageFullError, is_disk_full
-from desktop_search.core.extraction_pool import (
+from desktop_search.core.extract.pool import (
     ExtractionPool,
     ExtractionResult,
     ExtractionTask,
     lower_priority,
 )
+from desktop_search.core.indexing.scanning import ExcludeRules, FoundFile, walk
 from desktop_search.core.models import (
     FileFailed,
     FileIndexed,
@@ -43,8 +44,7 @@ from desktop_search.core.models import (
     ScanFinished,
     ScanStarted,
 )
-from desktop_search.core.scanning import ExcludeRules, FoundFile, walk
-from desktop_search.core.store import DocumentWrite, FileRow, Index
+from desktop_search.core.storage.index import DocumentWrite, FileRow, Index
 
 log = logging.getLogger(__name__)
 
@@ -315,7 +315,7 @@ class Indexer:
         if not gone:
             return 0
         from desktop_search.core.errors import ExtractionError
-        from desktop_search.core.extraction import content_hash
+        from desktop_search.core.extract.reader import content_hash
 
         by_size: dict[int, list[FileRow]] = {}
         for row in gone:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_search.core.chunking import chunk_pages
+from desktop_search.core.extract.chunking import chunk_pages
 from desktop_search.core.models import PageText
 
 

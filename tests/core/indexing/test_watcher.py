@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from desktop_search.core import watcher as watcher_module
+from desktop_search.core.indexing import watcher as watcher_module
+from desktop_search.core.indexing.watcher import ChangeBuffer, FolderWatcher, collapse_paths
 from desktop_search.core.models import (
     FileFailed,
     FileIndexed,
@@ -28,7 +29,6 @@ from desktop_search.core.models import (
     IndexEvent,
     Message,
 )
-from desktop_search.core.watcher import ChangeBuffer, FolderWatcher, collapse_paths
 
 DEADLINE_S = 30.0
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from desktop_search.core.errors import ExtractionError
-from desktop_search.core.extraction import extract, read_page_text, render_page
+from desktop_search.core.extract.reader import extract, read_page_text, render_page
 from tests.conftest import SHARED_PDFS, make_pdf
 
 

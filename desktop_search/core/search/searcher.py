@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from desktop_search.core.embedding import Embedder
+from desktop_search.core.embed.base import Embedder
 from desktop_search.core.errors import InvalidQueryError
 from desktop_search.core.models import DocumentResult, Hit, ParsedQuery, SearchFilters
-from desktop_search.core.query import (
+from desktop_search.core.search.query import (
     STOPWORDS,
     content_terms,
     exclusion_expression,
@@ -28,7 +28,7 @@ from desktop_search.core.query import (
     term_expression,
     words,
 )
-from desktop_search.core.store import ChunkRow, FileRow, Index
+from desktop_search.core.storage.index import ChunkRow, FileRow, Index
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,66 @@
+"""The one registry of document formats: which extensions are read, by which reader, and how
+they are grouped and shown. Extraction, scanning, the search bar's type filter and the preview all
+read it, so a new format is one reader module plus one line here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Format:
+    """One kind of document.
+
+    Attributes:
+        group: the type filter's label ("PDF", "E-books", ...); formats share a group.
+        extensions: lower-case, without the dot.
+        reader: the module of `desktop_search.core.extract` that reads it (see `reader.py`).
+        drawable: pages can be drawn as pictures for the preview; otherwise the preview shows
+            the page's text.
+    """
+
+    group: str
+    extensions: tuple[str, ...]
+    reader: str
+    drawable: bool
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("PDF", ("pdf",), "pymupdf_reader", drawable=True),
+    Format("Text & Markdown", ("txt", "md", "markdown", "rst", "text"), "text_reader", False),
+    Format("E-books", ("epub", "mobi", "fb2"), "pymupdf_reader", drawable=True),
+    Format("Other documents", ("xps", "oxps", "cbz"), "pymupdf_reader", drawable=True),
+)
+
+_BY_EXTENSION = {ext: fmt for fmt in FORMATS for ext in fmt.extensions}
+SUPPORTED_TYPES = frozenset(_BY_EXTENSION)
+
+
+def file_type(path: str | os.PathLike[str]) -> str:
+    """Lower-case extension without the dot ('' when there is none)."""
+    return Path(path).suffix.lower().lstrip(".")
+
+
+def format_of(path: str | os.PathLike[str]) -> Format | None:
+    """The format a file is read as, by its extension; None when it is not indexed."""
+    return _BY_EXTENSION.get(file_type(path))
+
+
+def is_supported(path: str | os.PathLike[str]) -> bool:
+    return file_type(path) in _BY_EXTENSION
+
+
+def type_groups() -> list[tuple[str, tuple[str, ...]]]:
+    """(label, extensions) per group, in registry order: the search bar's type filter."""
+    groups: dict[str, list[str]] = {}
+    for fmt in FORMATS:
+        groups.setdefault(fmt.group, []).extend(fmt.extensions)
+    return [(label, tuple(exts)) for label, exts in groups.items()]
+
+
+def is_drawable(file_type_name: str) -> bool:
+    """Whether a preview can draw this type's pages (else it shows their text)."""
+    fmt = _BY_EXTENSION.get(file_type_name.lower())
+    return fmt is not None and fmt.drawable

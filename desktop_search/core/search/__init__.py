@@ -1,0 +1,1 @@
+"""Search stage: the query parser, hybrid retrieval and fusion, snippets."""

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import cranfield_pdf_dir, print_table
+from benchmarks.pdf_corpus import cranfield_pdf_dir
+from benchmarks.tables import print_table
 
 TARGET_MS = 50.0
 QUERIES = ("boundary layer", "heat transfer at hypersonic speed", "wing flutter", "shock wave")
@@ -144,15 +144,7 @@ def main() -> int:
         help="index with this batch_chunks setting (0: the default)",
     )
     args = parser.parse_args()
-    source = cranfield_pdf_dir()
-    with tempfile.TemporaryDirectory(prefix="cranfield-") as tmp:
-        pdfs = source
-        if args.limit:
-            pdfs = Path(tmp) / "cranfield"
-            pdfs.mkdir()
-            for pdf in sorted(source.glob("*.pdf"))[: args.limit]:
-                shutil.copy(pdf, pdfs / pdf.name)
-        r = run(pdfs, args.interval_ms, args.batch_chunks)
+    r = run(cranfield_pdf_dir(args.limit or None), args.interval_ms, args.batch_chunks)
     platform = os.environ.get("QT_QPA_PLATFORM", "")
     print_table(
         f"GUI responsiveness while indexing Cranfield PDFs (heartbeat {args.interval_ms} ms, "

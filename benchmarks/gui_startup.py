@@ -24,7 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import CACHE_DIR, print_table
+from benchmarks.eval_sets import CACHE_DIR
+from benchmarks.tables import print_table
 
 ENTRY = "from desktop_search.gui.app import main; raise SystemExit(main())"
 TARGET_WINDOW_S = 1.5

@@ -1,6 +1,6 @@
 """Search-as-you-type latency in the real window: keystroke -> results painted, at 100k passages.
 
-The window opens a cached 100k-passage home (benchmarks.common.build_large_home) for searching
+The window opens a cached 100k-passage home (benchmarks.large_homes.build_large_home) for searching
 only. Queries are typed key by key with a human pace (`--key-ms`, default 120 ms between keys);
 for every query the clock starts at its last keystroke and stops once the results list has
 painted the results of exactly that text (debounce, the query on its worker thread, the model
@@ -21,19 +21,21 @@ import statistics
 import sys
 import time
 
-from benchmarks.common import build_large_home, load_queries, print_table
+from benchmarks.eval_sets import load_queries
+from benchmarks.large_homes import build_large_home
+from benchmarks.tables import print_table
 
 TARGET_P95_MS = 150.0
 
 
 def pick_queries(n: int, seed: int = 7) -> list[str]:
-    """Short, human-sized queries: the first words of Cranfield queries."""
+    """Short, human-sized queries: the first 2-4 words of Cranfield queries, as written."""
     texts = list(load_queries("cranfield").values())
     rng = random.Random(seed)
     rng.shuffle(texts)
     out = []
     for text in texts:
-        words = [w for w in text.replace("?", " ").replace(",", " ").split() if w.isalpha()]
+        words = text.split()
         if len(words) >= 3:
             out.append(" ".join(words[: rng.randint(2, 4)]))
         if len(out) == n:

@@ -30,7 +30,6 @@ import os
 import random
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.cli_driver import cli_command, cli_env
+from benchmarks.eval_sets import REPO_ROOT
+from benchmarks.tables import print_table
+from desktop_search.core.config import Paths
+from desktop_search.core.engine import Engine
+from desktop_search.core.errors import DesktopSearchError
+from desktop_search.core.models import FileInfo, FileStatus
 
 _FILLER = """
     river mountain lantern harbour orchard meadow copper silver window garden morning evening
@@ -132,87 +137,51 @@ def rewrite_pdf(path: str, marker: str, seed: int) -> None:
 
 
 # ------------------------------------------------------------------------------- the catalog
-@dataclass(frozen=True)
-class FileState:
-    id: int
-    status: str
-    chunks: int
-    reason: str | None = None
-
-
-def read_catalog(home: Path) -> dict[str, FileState]:
-    """The files table as it is on disk right now (read-only; {} before it exists)."""
-    db = home / "catalog.sqlite3"
-    if not db.exists():
+def read_catalog(home: Path) -> dict[str, FileInfo]:
+    """Every file the index records right now, read without repairing anything ({} before the
+    index exists)."""
+    if not Paths.resolve(home).sqlite_file.exists():
         return {}
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error:
+        with Engine.open(home, read_only=True) as engine:
+            return {f.path: f for f in engine.files()}
+    except DesktopSearchError:
         return {}
-    try:
-        rows = conn.execute("SELECT path, id, status, chunks, reason FROM files").fetchall()
-    except sqlite3.Error:
-        return {}
-    finally:
-        conn.close()
-    return {r[0]: FileState(*r[1:]) for r in rows}
 
 
 def needs_indexing(home: Path, paths: Iterable[str]) -> list[str]:
     """Which files a scan must (re)index: not indexed, or changed since (size, mtime)."""
-    db = home / "catalog.sqlite3"
-    known: dict[str, tuple[str, int, float]] = {}
-    if db.exists():
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            for path, status, size, mtime in conn.execute(
-                "SELECT path, status, size, mtime FROM files"
-            ):
-                known[path] = (status, size, mtime)
-        finally:
-            conn.close()
+    known = read_catalog(home)
     out = []
     for path in paths:
         info = os.stat(path)
         row = known.get(path)
         if (
             row is None
-            or row[0] != "indexed"
-            or row[1] != info.st_size
-            or abs(row[2] - info.st_mtime) >= 1e-6
+            or row.status != FileStatus.INDEXED.value
+            or row.size != info.st_size
+            or abs(row.mtime - info.st_mtime) >= 1e-6
         ):
             out.append(path)
     return out
 
 
-def pending_writes(home: Path) -> tuple[int, int]:
-    """(files caught mid-write, queued vector deletes) before any repair: where the kill landed."""
-    db = home / "catalog.sqlite3"
-    if not db.exists():
-        return 0, 0
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-    try:
-        writing = conn.execute(
-            "SELECT count(*) FROM files WHERE status NOT IN ('indexed', 'failed')"
-        ).fetchone()[0]
-        deletes = conn.execute("SELECT count(*) FROM vector_deletes").fetchone()[0]
-    except sqlite3.Error:
-        return 0, 0
-    finally:
-        conn.close()
-    return int(writing), int(deletes)
+def caught_mid_write(catalog: dict[str, FileInfo]) -> int:
+    """Files neither indexed nor failed, before any repair: the kill landed inside their write."""
+    done = (FileStatus.INDEXED.value, FileStatus.FAILED.value)
+    return sum(f.status not in done for f in catalog.values())
 
 
 def verify_home(
-    home: Path, indexed_before: dict[str, FileState] | None = None
-) -> tuple[dict[str, FileState], list[str]]:
+    home: Path, indexed_before: dict[str, FileInfo] | None = None
+) -> tuple[dict[str, FileInfo], list[str]]:
     """Restart on the index: a fresh process opens it (this repairs it) and lists every way it
     is not consistent.
 
     Returns the catalog after the repair and the problems found ([] = consistent). Files in
-    `indexed_before` must still be indexed with the same row and passages. A fresh process is
-    what a restart is; it also keeps a crash inside the store (chromadb is native code) from
-    taking the caller down: it becomes a problem in the list.
+    `indexed_before` must still be indexed with the same record. A fresh process is what a
+    restart is; it also keeps a crash inside the store (chromadb is native code) from taking the
+    caller down: it becomes a problem in the list.
     """
     before = {p: asdict(s) for p, s in (indexed_before or {}).items()}
     done = subprocess.run(
@@ -230,111 +199,49 @@ def verify_home(
             f"opening the index after the kill failed ({done.returncode}):\n{tail}"
         ]
     out = json.loads(done.stdout)
-    after = {p: FileState(**s) for p, s in out["after"].items()}
+    after = {p: FileInfo(**s) for p, s in out["after"].items()}
     return after, out["problems"]
 
 
 def _verify_here(
-    home: Path, indexed_before: dict[str, FileState] | None = None
-) -> tuple[dict[str, FileState], list[str]]:
-    from desktop_search.core.engine import Engine
-
-    problems: list[str] = []
-    engine = Engine.open(home)
-    try:
-        index = engine.index
-        counts = index.check_consistency()
-        if counts["unfinished"]:
-            problems.append(f"{counts['unfinished']} files left half-written: {counts}")
-        if len({counts[k] for k in ("catalog_chunks", "chunks", "fts_rows", "vectors")}) != 1:
-            problems.append(f"counts disagree: {counts}")
-        db = index.db
-        chunk_ids = {r[0] for r in db.execute("SELECT id FROM chunks")}
-        model_id = index.model_id
-        if model_id is not None:
-            got = index.collection(model_id).get(include=[])
-            vector_ids = {int(i) for i in got["ids"]}
-            if vector_ids != chunk_ids:
-                problems.append(
-                    f"vector ids differ from passage ids: {len(vector_ids - chunk_ids)} extra, "
-                    f"{len(chunk_ids - vector_ids)} missing"
-                )
-        elif chunk_ids:
-            problems.append(f"{len(chunk_ids)} passages but no model recorded")
-        try:
-            db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)")
-        except sqlite3.DatabaseError as exc:
-            problems.append(f"keyword index integrity check failed: {exc}")
-        queued = db.execute("SELECT count(*) FROM vector_deletes").fetchone()[0]
-        if queued:
-            problems.append(f"{queued} vector deletes still queued after repair")
-        per_file = dict(db.execute("SELECT file_id, count(*) FROM chunks GROUP BY file_id"))
-        after: dict[str, FileState] = {}
-        for path, fid, status, chunks, reason in db.execute(
-            "SELECT path, id, status, chunks, reason FROM files"
-        ):
-            after[path] = FileState(fid, status, chunks, reason)
-            stored = per_file.get(fid, 0)
-            expected = chunks if status == "indexed" else 0
-            if stored != expected:
-                problems.append(f"{path}: {stored} passages stored, catalog says {expected}")
-        orphans = set(per_file) - {s.id for s in after.values()}
-        if orphans:
-            problems.append(f"passages of {len(orphans)} unknown files")
-        for path, old in (indexed_before or {}).items():
-            new = after.get(path)
-            if new is None or new.status != "indexed":
-                problems.append(f"lost: {path} was indexed before the kill, now {new}")
-            elif new != old:
-                problems.append(f"redone: {path} was rewritten ({old} -> {new})")
-    finally:
-        engine.close()
+    home: Path, indexed_before: dict[str, FileInfo] | None = None
+) -> tuple[dict[str, FileInfo], list[str]]:
+    with Engine.open(home) as engine:  # a writable open repairs
+        problems = list(engine.check_consistency().problems)
+        after = {f.path: f for f in engine.files()}
+    for path, old in (indexed_before or {}).items():
+        new = after.get(path)
+        if new is None or new.status != FileStatus.INDEXED.value:
+            problems.append(f"lost: {path} was indexed before the kill, now {new}")
+        elif new != old:
+            problems.append(f"redone: {path} was rewritten ({old} -> {new})")
     return after, problems
 
 
 def verify_search(home: Path, markers: dict[str, str]) -> list[str]:
-    """Every marker finds its own file, exactly once, in keyword and hybrid search (run in a
-    fresh process by `--verify-search`)."""
-    from desktop_search.core.engine import Engine
-
+    """Every marker finds its own file, exactly once, in keyword and hybrid search, through a
+    passage that holds it (run in a fresh process by `--verify-search`)."""
     problems: list[str] = []
-    engine = Engine.open(home, read_only=True)
-    try:
+    with Engine.open(home, read_only=True) as engine:
         engine.load_model()
-        db = engine.index.db
         for path, marker in markers.items():
-            keyword = [r.path for r in engine.search(marker, k=5, mode="keyword")]
-            if keyword != [path]:
-                problems.append(f"keyword search for {marker}: {keyword}, expected [{path}]")
+            keyword = engine.search(marker, k=5, mode="keyword")
+            if [r.path for r in keyword] != [path]:
+                found = [r.path for r in keyword]
+                problems.append(f"keyword search for {marker}: {found}, expected [{path}]")
+            elif not any(marker in hit.text for hit in keyword[0].hits):
+                problems.append(f"keyword search for {marker}: no passage shown holds it")
             hybrid = [r.path for r in engine.search(marker, k=10, mode="hybrid")]
             if hybrid.count(path) != 1 or len(set(hybrid)) != len(hybrid):
                 problems.append(f"hybrid search for {marker}: {hybrid}")
-            fts = db.execute(
-                "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (marker,)
-            ).fetchone()[0]
-            stored = db.execute(
-                "SELECT count(*) FROM chunks WHERE instr(text, ?) > 0", (marker,)
-            ).fetchone()[0]
-            if fts != stored or stored < 1:
-                problems.append(f"{marker}: {fts} keyword rows for {stored} passages holding it")
-    finally:
-        engine.close()
     return problems
 
 
 # ------------------------------------------------------------------------------- the subprocess
-def cli_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("DESKTOP_SEARCH_HOME", None)  # --home is always explicit
-    env.setdefault("HF_HUB_OFFLINE", "1")
-    env.setdefault("TRANSFORMERS_OFFLINE", "1")
-    return env
-
-
 def start_index(home: Path, folder: Path, log_file: Path) -> subprocess.Popen[bytes]:
     with log_file.open("ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "desktop_search", "--home", str(home), "index", str(folder)],
+            cli_command(home, "index", folder),
             cwd=REPO_ROOT,
             env=cli_env(),
             stdin=subprocess.DEVNULL,
@@ -362,7 +269,6 @@ class KillPoint:
     seconds: float
     rows_at_kill: int = 0
     writing_at_kill: int = 0
-    deletes_at_kill: int = 0
     indexed_before: int = 0
     indexed_after: int = 0
     problems: list[str] = field(default_factory=list)
@@ -410,7 +316,7 @@ def run_kill_points(
     homes = 1
     home = work_dir / "home-1"
     log_file = work_dir / "index.log"
-    indexed_before: dict[str, FileState] = {}
+    indexed_before: dict[str, FileInfo] = {}
     report = KillReport([], [])
     rewrites = 0
     stale: set[str] = set()  # rewritten, and maybe not indexed again yet: no "before" to keep
@@ -443,8 +349,9 @@ def run_kill_points(
         killed = proc.poll() is None
         kill_hard(proc)
         point = KillPoint(number, plan, killed, time.monotonic() - started)
-        point.rows_at_kill = len(read_catalog(home))
-        point.writing_at_kill, point.deletes_at_kill = pending_writes(home)
+        at_kill = read_catalog(home)
+        point.rows_at_kill = len(at_kill)
+        point.writing_at_kill = caught_mid_write(at_kill)
         point.indexed_before = len(indexed_before)
         if not killed and proc.returncode != 0:
             point.problems.append(f"index exited {proc.returncode} without being killed")
@@ -464,7 +371,7 @@ def run_kill_points(
     expected = len(needs_indexing(home, markers))
     with log_file.open("ab") as log:
         finished_run = subprocess.run(
-            [sys.executable, "-m", "desktop_search", "--home", str(home), "index", str(folder)],
+            cli_command(home, "index", folder),
             cwd=REPO_ROOT,
             env=cli_env(),
             stdin=subprocess.DEVNULL,
@@ -512,7 +419,7 @@ def run_kill_points(
 
 
 def _wait_for_change(
-    home: Path, before: dict[str, FileState], proc: subprocess.Popen[bytes], limit: float
+    home: Path, before: dict[str, FileInfo], proc: subprocess.Popen[bytes], limit: float
 ) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline and proc.poll() is None:
@@ -532,16 +439,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verify-search", metavar="HOME", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.verify:  # one restart: before (JSON) on stdin, {after, problems} on stdout
-        before = {p: FileState(**s) for p, s in json.load(sys.stdin).items()}
+        before = {p: FileInfo(**s) for p, s in json.load(sys.stdin).items()}
         after, problems = _verify_here(Path(args.verify), before)
         print(json.dumps({"after": {p: asdict(s) for p, s in after.items()}, "problems": problems}))
         return 0
     if args.verify_search:  # markers (JSON) on stdin, problems on stdout
         print(json.dumps(verify_search(Path(args.verify_search), json.load(sys.stdin))))
         return 0
-
-    sys.path.insert(0, str(REPO_ROOT))
-    from benchmarks.common import print_table
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kill-points-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -3,13 +3,13 @@ and why, and how long each file takes.
 
 1. Every PDF is copied to a temporary folder and indexed in-process (`Engine.open`, default
    settings, events recorded): the run's wall time and files per second.
-2. Outcome per file from the catalog: indexed, or failed grouped by reason (with the manifest's
-   kind next to it).
+2. Outcome per file from `Engine.files()`: indexed, or failed grouped by reason (with the
+   manifest's kind next to it), and `Engine.check_consistency()` of the result.
 3. Time per file: every file extracted again, one at a time, by a one-worker ExtractionPool
    (the time the worker reports, so it excludes queueing and embedding): summary and the
    slowest ten.
 
-    python -m benchmarks.shared_pdfs [--pdfs DIR] [--keep DIR]
+    python -m benchmarks.shared_pdfs [--pdfs DIR] [--keep DIR] [--limit N]
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import argparse
 import csv
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -26,10 +25,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # run as a script: make `benchmarks.common` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks.common import print_table, shared_dir  # noqa: E402
+from benchmarks.eval_sets import shared_dir
+from benchmarks.tables import print_table
+from desktop_search.core import models as m
+from desktop_search.core.engine import Engine
 
 
 def _manifest(pdfs: Path) -> dict[str, dict[str, str]]:
@@ -39,9 +38,6 @@ def _manifest(pdfs: Path) -> dict[str, dict[str, str]]:
 
 def index_through_engine(folder: Path, home: Path) -> dict[str, Any]:
     """Index `folder` into `home` in-process; returns wall time, events and the catalog."""
-    from desktop_search.core import models as m
-    from desktop_search.core.engine import Engine
-
     events: list[tuple[float, Any]] = []
     lock = threading.Lock()
 
@@ -58,10 +54,8 @@ def index_through_engine(folder: Path, home: Path) -> dict[str, Any]:
         if not engine.wait_until_idle(3600):
             raise RuntimeError("indexing did not finish within an hour")
         finished = time.monotonic()
-        rows = engine.index.db.execute(
-            "SELECT path, status, reason, pages, chunks FROM files"
-        ).fetchall()
-        counts = engine.index.check_consistency()
+        files = engine.files()
+        check = engine.check_consistency()
     finally:
         engine.close()
     return {
@@ -70,8 +64,8 @@ def index_through_engine(folder: Path, home: Path) -> dict[str, Any]:
         "events": events,
         "indexed_events": sum(isinstance(e, m.FileIndexed) for _, e in events),
         "failed_events": sum(isinstance(e, m.FileFailed) for _, e in events),
-        "catalog": {Path(r[0]).name: r[1:] for r in rows},
-        "consistency": counts,
+        "catalog": {Path(f.path).name: f for f in files},
+        "consistency": check,
     }
 
 
@@ -90,9 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pdfs", type=Path, default=shared_dir() / "data" / "pdfs")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
+    parser.add_argument(
+        "--limit", type=int, metavar="N", help="only the first N files of the manifest"
+    )
     args = parser.parse_args(argv)
 
     manifest = _manifest(args.pdfs)
+    if args.limit:
+        manifest = {name: manifest[name] for name in sorted(manifest)[: args.limit]}
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="shared-pdfs-"))
     folder, home = work / "pdfs", work / "home"
     shutil.rmtree(home, ignore_errors=True)
@@ -106,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     run = index_through_engine(folder, home)
     catalog = run["catalog"]
     missing = [n for n in names if n not in catalog]
-    statuses = Counter(catalog[n][0] for n in names if n in catalog)
+    statuses = Counter(catalog[n].status for n in names if n in catalog)
+    check = run["consistency"]
     print_table(
         "indexing run (in-process Engine, default settings)",
         [
@@ -128,26 +128,24 @@ def main(argv: list[str] | None = None) -> int:
                 round(run["model_s"], 2),
                 round(run["index_s"], 2),
                 round(len(names) / run["index_s"], 1),
-                "yes" if len(set(list(run["consistency"].values())[:4])) == 1 else "NO",
+                "yes" if check.consistent else "NO",
             ]
         ],
     )
 
     by_reason: dict[str, list[str]] = {}
+    indexed = [n for n in names if n in catalog and catalog[n].status == "indexed"]
     for name in names:
-        status, reason, _pages, _chunks = catalog.get(name, ("missing", "-", 0, 0))
-        if status != "indexed":
-            by_reason.setdefault(reason or "(no reason!)", []).append(name)
-    rows = [
-        [
-            "indexed",
-            statuses["indexed"],
-            _kinds(manifest, [n for n in names if catalog.get(n, ("",))[0] == "indexed"]),
-        ]
-    ]
+        if name not in catalog:
+            by_reason.setdefault("(not in the catalog)", []).append(name)
+        elif catalog[name].status != "indexed":
+            by_reason.setdefault(catalog[name].reason or "(no reason!)", []).append(name)
+    rows = [["indexed", statuses["indexed"], _kinds(manifest, indexed)]]
     for reason, files in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
         rows.append([f"failed: {reason}", len(files), _kinds(manifest, files)])
     print_table("outcome by reason", ["outcome", "files", "manifest kinds"], rows)
+    for problem in check.problems[:20]:
+        print(f"  inconsistent: {problem}")
 
     timings = time_each_file(folder, names)
     seconds = sorted(t[0] for t in timings.values())
@@ -174,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                 name,
                 manifest[name]["kind"],
                 round(int(manifest[name]["bytes"]) / 1e6, 2),
-                catalog.get(name, (None, None, 0, 0))[2],
+                catalog[name].pages if name in catalog else None,
                 passages,
                 "failed" if error else "indexed",
                 round(secs, 3),
@@ -184,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
-    bad = missing or by_reason.get("(no reason!)")
+    bad = missing or by_reason.get("(no reason!)") or not check.consistent
     return 1 if bad else 0
 
 

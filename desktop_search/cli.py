@@ -122,13 +122,13 @@ def run(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- index
 def cmd_index(args: argparse.Namespace, paths: Any) -> int:
-    from desktop_search.core.engine import Engine, _checked_path
+    from desktop_search.core.engine import Engine, check_path
     from desktop_search.core.errors import InvalidPathError
 
     targets = []
     for raw in args.paths:
         try:
-            targets.append(_checked_path(raw))
+            targets.append(check_path(raw))
         except InvalidPathError as exc:
             print(f"desktop-search: {exc}", file=sys.stderr)
             return EXIT_ERROR
@@ -142,7 +142,7 @@ def cmd_index(args: argparse.Namespace, paths: Any) -> int:
         while not engine.wait_until_idle(0.2):
             pass
         reporter.finish()
-        failure = engine.indexer.last_error
+        failure = engine.last_error
         status = engine.status() if failure is None else None
     finally:
         engine.close()
@@ -408,6 +408,7 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
             "indexing": False,
             "folders": [],
             "failed": [],
+            "partial": [],
             "home": str(paths.home),
         }
     else:
@@ -438,6 +439,10 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
         print(f"Files that could not be indexed ({len(data['failed'])}):")
         for failed in data["failed"]:
             print(f"  {failed['path']}: {failed['reason']}")
+    if data["partial"]:
+        print(f"Files indexed only in part ({len(data['partial'])}):")
+        for partial in data["partial"]:
+            print(f"  {partial['path']}: {partial['reason']}")
     return EXIT_OK
 
 
@@ -477,15 +482,14 @@ def cmd_watch(args: argparse.Namespace, paths: Any) -> int:
     stopped = _install_stop_handler(engine)
     try:
         engine.load_model()
-        if not engine.index.folder_paths():
+        folders = engine.folders()
+        if not folders:
             print(
                 "No folders to watch yet: run 'desktop-search index FOLDER' first.", file=sys.stderr
             )
             return EXIT_ERROR
         engine.start_watching()
-        print(
-            f"Watching {len(engine.index.folder_paths())} folders; Ctrl+C to stop.", file=sys.stderr
-        )
+        print(f"Watching {len(folders)} folders; Ctrl+C to stop.", file=sys.stderr)
         while not stopped.wait(0.5):
             pass
     finally:

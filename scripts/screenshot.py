@@ -2,6 +2,7 @@
 
 Usage:
     python scripts/screenshot.py [--theme light|dark] [--query TEXT] [--output docs/screenshot.png]
+                                 [--settings-output settings.png]
 
 Runs the real app (real engine, bundled model, real PDFs from ../shared/data/pdfs) in a throwaway
 home. Without a display it starts itself again under Xvfb (`xvfb-run`), so the picture is what
@@ -48,6 +49,12 @@ def parse_args() -> argparse.Namespace:
         default=None,
         help="PNG to write (default docs/screenshot.png, -dark for dark)",
     )
+    parser.add_argument(
+        "--settings-output",
+        type=Path,
+        default=None,
+        help="also open the settings dialog over the window and write it to this PNG",
+    )
     parser.add_argument("--no-xvfb", action="store_true", help="use the current display as is")
     return parser.parse_args()
 
@@ -71,10 +78,12 @@ def main() -> int:
         "screenshot.png" if args.theme == "light" else "screenshot-dark.png"
     )
     with tempfile.TemporaryDirectory(prefix="desktop-search-shot-") as tmp:
-        return take(Path(tmp), args.theme, args.query, output)
+        return take(Path(tmp), args.theme, args.query, output, args.settings_output)
 
 
-def take(tmp: Path, theme: str, query: str, output: Path) -> int:
+def take(
+    tmp: Path, theme: str, query: str, output: Path, settings_output: Path | None = None
+) -> int:
     sample = tmp / "Documents"
     sample.mkdir()
     for name in SAMPLE:
@@ -142,20 +151,31 @@ def take(tmp: Path, theme: str, query: str, output: Path) -> int:
     window.search_bar.edit.deselect()
     wait(lambda: True, settle=0.5)
 
-    screen = window.screen()
-    frame = window.frameGeometry()
-    picture = screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if not picture.save(str(output)):
-        print(f"could not write {output}", file=sys.stderr)
+    if not grab(window, output):
         return 1
-    print(
-        f"{output} ({picture.width()}x{picture.height()}, {theme}); "
-        f"{window.status.documents} documents, query '{query}'"
-    )
+    print(f"{output} ({theme}); {window.status.documents} documents, query '{query}'")
+    if settings_output is not None:
+        dialog = window.open_settings()
+        assert dialog is not None
+        wait(lambda: dialog.isVisible(), settle=1.0)
+        if not grab(dialog, settings_output):
+            return 1
+        print(f"{settings_output} (the settings dialog, {theme})")
+        dialog.reject()
     window.close()
     wait(lambda: window._closed, timeout=60)
     return 0
+
+
+def grab(widget, output: Path) -> bool:
+    """Save what the X server shows where `widget` (a top-level window) is."""
+    frame = widget.frameGeometry()
+    picture = widget.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if not picture.save(str(output)):
+        print(f"could not write {output}", file=sys.stderr)
+        return False
+    return True
 
 
 if __name__ == "__main__":

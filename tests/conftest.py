@@ -79,6 +79,22 @@ def make_pdf(path: Path, pages: list[str], title: str | None = None) -> Path:
     return path
 
 
+def make_mixed_pdf(path: Path, pages: list[str]) -> Path:
+    """A PDF whose text pages are followed by one scanned page (an image, no text layer)."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    for text in pages:
+        doc.new_page().insert_text((72, 72), text)
+    scan = doc.new_page()
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 40, 40), False)
+    pix.clear_with(200)
+    scan.insert_image(pymupdf.Rect(50, 50, 200, 200), pixmap=pix)
+    doc.save(path)
+    doc.close()
+    return path
+
+
 @pytest.fixture
 def pdf_factory() -> Callable[..., Path]:
     return make_pdf

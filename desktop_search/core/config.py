@@ -18,50 +18,185 @@ BUNDLED_MODEL = "bundled"
 APP_NAME = "desktop-search"
 HOME_ENV = "DESKTOP_SEARCH_HOME"
 
+# Where a setting is shown, in this order; a setting with no section is never shown to people.
+SECTIONS = ("Search", "Index", "Advanced")
 
-def _help(text: str, **kwargs: Any) -> Any:
-    return field(metadata={"help": text}, **kwargs)
+
+@dataclass(frozen=True)
+class SettingInfo:
+    """How a front end shows one setting; read from the field's metadata by `Settings.info()`.
+
+    The kind of editor follows the default's type (bool, int, float, str, tuple of str);
+    `editor` names a front end's own editor where a plain one would not do (e.g. "model").
+    """
+
+    name: str
+    label: str  # what a person reads beside the value
+    help: str
+    section: str  # one of SECTIONS; "" = not shown
+    default: Any
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    decimals: int = 0
+    suffix: str = ""  # unit shown after the number, e.g. " MiB"
+    zero_text: str = ""  # shown instead of 0 where 0 means something ("one per CPU core")
+    grouping: bool = True  # thousands separators (not for port numbers)
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label) for a closed list
+    placeholder: str = ""
+    secret: bool = False  # hide what is typed (tokens)
+    editor: str = ""
+
+
+def _setting(
+    help_text: str,
+    *,
+    default: Any,
+    label: str = "",
+    section: str = "",
+    **hints: Any,
+) -> Any:
+    """A Settings field whose metadata says how to show it (see SettingInfo)."""
+    return field(
+        default=default, metadata={"help": help_text, "label": label, "section": section, **hints}
+    )
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a person can change. Edit a copy (`dataclasses.replace`), validate, then save."""
+    """Everything a person can change. Edit a copy (`dataclasses.replace`), validate, then save.
 
-    model: str = _help(
+    A new setting is one field here: its metadata gives the settings dialog its row.
+    """
+
+    model: str = _setting(
         "Embedding model: 'bundled' (offline, built in) or a sentence-transformers model name "
         "or local folder.",
         default=BUNDLED_MODEL,
+        label="Model",
+        section="Search",
+        editor="model",
     )
-    device: str = _help("Where to run the model: 'auto', 'cpu' or 'cuda'.", default="auto")
-    chunk_chars: int = _help(
-        "Target passage length in characters (capped by the model's maximum input).", default=900
+    device: str = _setting(
+        "Where to run the model: 'auto', 'cpu' or 'cuda'.",
+        default="auto",
+        label="Run model on",
+        section="Search",
+        choices=(("auto", "Automatic"), ("cpu", "CPU"), ("cuda", "GPU (CUDA)")),
     )
-    chunk_overlap: int = _help("Characters shared by neighbouring passages.", default=150)
-    excludes: tuple[str, ...] = _help(
-        "Paths to skip, in .gitignore syntax (e.g. 'drafts/', '*.tmp').", default=()
+    chunk_chars: int = _setting(
+        "Target passage length in characters (capped by the model's maximum input).",
+        default=900,
+        label="Passage length",
+        section="Index",
+        minimum=200,
+        maximum=20000,
+        step=100,
+        suffix=" characters",
     )
-    include_hidden: bool = _help(
-        "Index hidden files and folders (names starting with '.').", default=False
+    chunk_overlap: int = _setting(
+        "Characters shared by neighbouring passages.",
+        default=150,
+        label="Passage overlap",
+        section="Index",
+        minimum=0,
+        maximum=10000,
+        step=25,
+        suffix=" characters",
     )
-    extraction_workers: int = _help(
-        "Processes extracting text in parallel; 0 = one per CPU core.", default=0
+    excludes: tuple[str, ...] = _setting(
+        "Paths to skip, in .gitignore syntax (e.g. 'drafts/', '*.tmp').",
+        default=(),
+        label="Exclude patterns",
+        section="Index",
+        placeholder="One pattern per line, e.g.\ndrafts/\n*.tmp",
     )
-    file_timeout_s: float = _help(
-        "Seconds one file may take to extract before it is given up as failed.", default=60.0
+    include_hidden: bool = _setting(
+        "Index hidden files and folders (names starting with '.').",
+        default=False,
+        label="Index hidden files and folders",
+        section="Index",
     )
-    worker_memory_mb: int = _help(
+    extraction_workers: int = _setting(
+        "Processes extracting text in parallel; 0 = one per CPU core.",
+        default=0,
+        label="Extraction processes",
+        section="Advanced",
+        minimum=0,
+        maximum=64,
+        zero_text="One per CPU core",
+    )
+    file_timeout_s: float = _setting(
+        "Seconds one file may take to extract before it is given up as failed.",
+        default=60.0,
+        label="Time limit per file",
+        section="Advanced",
+        minimum=1,
+        maximum=3600,
+        step=5,
+        decimals=1,
+        suffix=" s",
+    )
+    worker_memory_mb: int = _setting(
         "Memory cap of one extraction process, in MiB; a file that needs more fails.",
         default=2048,
+        label="Memory per process",
+        section="Advanced",
+        minimum=64,
+        maximum=1_000_000,
+        step=256,
+        suffix=" MiB",
     )
-    max_file_mb: int = _help("Files larger than this (MiB) are skipped and reported.", default=500)
-    batch_chunks: int = _help("Passages embedded and written together.", default=512)
-    chroma_host: str = _help(
-        "Chroma server host; empty = the embedded store under the index folder.", default=""
+    max_file_mb: int = _setting(
+        "Files larger than this (MiB) are skipped and reported.",
+        default=500,
+        label="Largest file",
+        section="Advanced",
+        minimum=1,
+        maximum=100_000,
+        suffix=" MiB",
     )
-    chroma_port: int = _help("Chroma server port.", default=8000)
-    chroma_token: str = _help("Chroma server auth token, if the server needs one.", default="")
-    results_per_page: int = _help("Documents shown per search.", default=20)
-    schema_version: int = _help("Version of this settings format.", default=SCHEMA_VERSION)
+    batch_chunks: int = _setting(
+        "Passages embedded and written together.",
+        default=512,
+        label="Passages per batch",
+        section="Advanced",
+        minimum=1,
+        maximum=100_000,
+        step=64,
+    )
+    chroma_host: str = _setting(
+        "Chroma server host; empty = the embedded store under the index folder.",
+        default="",
+        label="Chroma server host",
+        section="Advanced",
+        placeholder="empty: the built-in store",
+    )
+    chroma_port: int = _setting(
+        "Chroma server port.",
+        default=8000,
+        label="Chroma server port",
+        section="Advanced",
+        minimum=1,
+        maximum=65535,
+        grouping=False,
+    )
+    chroma_token: str = _setting(
+        "Chroma server auth token, if the server needs one.",
+        default="",
+        label="Chroma server token",
+        section="Advanced",
+        secret=True,
+    )
+    results_per_page: int = _setting(
+        "Documents shown per search.",
+        default=20,
+        label="Results per search",
+        section="Search",
+        minimum=1,
+        maximum=500,
+    )
+    schema_version: int = _setting("Version of this settings format.", default=SCHEMA_VERSION)
 
     def validate(self) -> None:
         """Raise ConfigError with a message for the first unusable value."""
@@ -80,10 +215,22 @@ class Settings:
 
     @classmethod
     def help_for(cls, name: str) -> str:
-        for f in fields(cls):
-            if f.name == name:
-                return str(f.metadata.get("help", ""))
+        return cls.info(name).help
+
+    @classmethod
+    def info(cls, name: str) -> SettingInfo:
+        """How to show the setting `name` (KeyError if there is none)."""
+        for item in cls.infos():
+            if item.name == name:
+                return item
         raise KeyError(name)
+
+    @classmethod
+    def infos(cls) -> tuple[SettingInfo, ...]:
+        """Every setting in declaration order, with what a front end needs to show it."""
+        return tuple(
+            SettingInfo(name=f.name, default=f.default, **dict(f.metadata)) for f in fields(cls)
+        )
 
 
 @dataclass(frozen=True)

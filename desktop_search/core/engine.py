@@ -11,6 +11,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,16 +19,25 @@ from desktop_search.core.api import EngineAPI
 from desktop_search.core.config import Paths, Settings, load_settings, save_settings
 from desktop_search.core.embed.base import Embedder
 from desktop_search.core.embed.factory import describe, load_embedder, model_id_for
-from desktop_search.core.errors import IndexLockedError, InvalidPathError, ModelError
+from desktop_search.core.errors import (
+    DesktopSearchError,
+    IndexLockedError,
+    InvalidPathError,
+    ModelError,
+)
 from desktop_search.core.indexing.indexer import Indexer
 from desktop_search.core.models import (
     DocumentResult,
     FailedFile,
+    FileInfo,
+    FileStatus,
     FolderInfo,
     FolderState,
+    IndexCheck,
     IndexEvent,
     IndexStatus,
     Message,
+    PartialFile,
     SearchFilters,
 )
 from desktop_search.core.search.searcher import Searcher
@@ -197,7 +207,7 @@ class Engine:
     def add_folder(self, path: str | Path) -> None:
         """Remember a folder (or single file) and queue a scan of it. Raises InvalidPathError."""
         self._require_writer()
-        resolved = _checked_path(path)
+        resolved = check_path(path)
         self.index.add_folder(resolved)
         self.indexer.scan([resolved])
         if self._watcher is not None:
@@ -248,16 +258,23 @@ class Engine:
         """Block until all queued work is done; False on timeout."""
         return self.indexer.wait_until_idle(timeout)
 
+    @property
+    def last_error(self) -> DesktopSearchError | None:
+        """Why the last run of queued work stopped early (a full disk, a damaged store), in
+        words a person can act on; None when it ran to its end. Read it once idle."""
+        return self.indexer.last_error
+
     def start_watching(self) -> None:
         """Follow every folder's changes live (watchdog), after a reconcile scan."""
         self._require_writer()
+        from desktop_search.core.indexing.scanning import ExcludeRules
         from desktop_search.core.indexing.watcher import FolderWatcher
 
         if self._watcher is None:
             self._watcher = FolderWatcher(
                 self.indexer.update_paths,
                 self._on_watch_event,
-                include_hidden=self._settings.include_hidden,
+                rules=ExcludeRules.for_settings(self._settings),
             )
         # Watch first, then reconcile: a change made while the scan runs is still seen.
         for folder in self.index.folder_paths():
@@ -320,6 +337,7 @@ class Engine:
             indexing=self.busy,
             folders=tuple(self.folders()),
             failed=tuple(FailedFile(p, r) for p, r in self.index.failed_files()),
+            partial=tuple(PartialFile(p, r) for p, r in self.index.partial_files()),
             home=str(self.paths.home),
         )
 
@@ -331,6 +349,80 @@ class Engine:
                 state = FolderState.UNAVAILABLE.value
             out.append(FolderInfo(path, state, documents, failed, modes.get(path, "off")))
         return out
+
+    def files(self) -> list[FileInfo]:
+        """Every file the index records under its folders, by path: indexed, failed with its
+        reason, or caught mid-write (until the next writable open repairs it)."""
+        rows = {}
+        for folder in self.index.folder_paths():
+            rows.update(self.index.files_under(folder))
+        return [
+            FileInfo(
+                row.path,
+                row.folder,
+                row.status,
+                row.reason or "",
+                row.pages,
+                row.chunks,
+                row.size,
+                row.mtime,
+            )
+            for _, row in sorted(rows.items())
+        ]
+
+    def check_consistency(self) -> IndexCheck:
+        """Compare the catalog, the stored passages, the keyword index and the vectors.
+
+        Beyond the counts, every file's stored passages are matched with its record and every
+        vector id with a passage id, so this reads the whole index: meant for checks after a
+        crash and for benchmarks, not for a status line. A writable open repairs first.
+
+        Returns:
+            The counts, and a problem line for each disagreement (none when the index is whole).
+        """
+        counts = self.index.check_consistency()
+        check = IndexCheck(
+            catalog_chunks=counts["catalog_chunks"],
+            chunks=counts["chunks"],
+            keyword_rows=counts["fts_rows"],
+            vectors=counts["vectors"],
+            unfinished=counts["unfinished"],
+        )
+        problems = []
+        if check.unfinished:
+            problems.append(f"{check.unfinished} files left half-written")
+        if len({check.catalog_chunks, check.chunks, check.keyword_rows, check.vectors}) != 1:
+            problems.append(
+                f"counts disagree: the catalog counts {check.catalog_chunks} passages, "
+                f"{check.chunks} are stored, {check.keyword_rows} in the keyword index, "
+                f"{check.vectors} vectors"
+            )
+        files = {}
+        for folder in self.index.folder_paths():
+            files.update({row.id: row for row in self.index.files_under(folder).values()})
+        passage_ids: set[int] = set()
+        for row in sorted(files.values(), key=lambda r: r.path):
+            stored = self.index.chunk_ids_of_file(row.id)
+            expected = row.chunks if row.status == FileStatus.INDEXED.value else 0
+            if len(stored) != expected:
+                problems.append(
+                    f"{row.path}: {len(stored)} passages stored, the catalog says {expected}"
+                )
+            passage_ids.update(stored)
+        if check.chunks != len(passage_ids):
+            problems.append(f"{check.chunks - len(passage_ids)} passages of no known file")
+        model_id = self.index.model_id
+        if model_id is not None:
+            got = self.index.collection(model_id).get(include=[])
+            vector_ids = {int(i) for i in got["ids"]}
+            if vector_ids != passage_ids:
+                problems.append(
+                    f"vector ids differ from passage ids: {len(vector_ids - passage_ids)} "
+                    f"extra, {len(passage_ids - vector_ids)} missing"
+                )
+        elif passage_ids:
+            problems.append(f"{len(passage_ids)} passages but no model recorded")
+        return replace(check, problems=tuple(problems))
 
     # ---- settings ----
     @property
@@ -347,7 +439,10 @@ class Engine:
         self.indexer.settings = settings
         self.index.settings = settings
         if self._watcher is not None:
-            self._watcher.include_hidden = settings.include_hidden
+            from desktop_search.core.indexing.scanning import ExcludeRules
+
+            # The scans' rules: a change inside a newly excluded folder is not even queued.
+            self._watcher.rules = ExcludeRules.for_settings(settings)
         if settings.model != old.model or settings.device != old.device:
             with self._model_lock:
                 self._embedder = None
@@ -356,6 +451,12 @@ class Engine:
                 threading.Thread(target=self._load_quietly, daemon=True).start()
         if (settings.chunk_chars, settings.chunk_overlap) != (old.chunk_chars, old.chunk_overlap):
             self.indexer.reset_pool()
+        store_keys = ("chroma_host", "chroma_port")
+        new_store = any(getattr(settings, k) != getattr(old, k) for k in store_keys)
+        if new_store and not self.read_only and self.index.counts()[1]:
+            # The index now writes to another vector store, which may not hold this index's
+            # vectors: write them there from the stored passages (no file is read again).
+            self.indexer.reembed(refill=True)
         rescan_keys = ("excludes", "include_hidden", "max_file_mb")
         if any(getattr(settings, k) != getattr(old, k) for k in rescan_keys) and not self.read_only:
             self.indexer.scan()
@@ -410,7 +511,19 @@ def _recover_folders(catalog: Path) -> list[str]:
         return []
 
 
-def _checked_path(path: str | Path) -> str:
+def check_path(path: str | Path) -> str:
+    """The absolute path of a folder or document that can be indexed.
+
+    Args:
+        path: A folder or a single document, as a person typed it (`~` is expanded).
+
+    Returns:
+        The absolute path, symbolic links kept.
+
+    Raises:
+        InvalidPathError: The path is empty, missing, unreadable, or a file of a type that
+            can't be indexed; the message says which.
+    """
     text = str(path)
     if not text.strip():
         raise InvalidPathError("No folder given.")

@@ -48,7 +48,6 @@ from desktop_search.core.models import (
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class _Opened:
     """What the child reports once its Engine is open."""

@@ -23,8 +23,19 @@ class ExtractedDocument:
     title: str
     page_count: int
     content_hash: str
-    # Pages that have images but no text layer (scans); reported, not an error.
-    pages_without_text: int = 0
+    # Numbers of the pages that have images but no text layer (scans): the rest of the
+    # document is searchable, so they are reported beside it, not as a failure.
+    pages_without_text: tuple[int, ...] = ()
+
+
+def describe_scanned_pages(pages: tuple[int, ...]) -> str:
+    """'page 3 is a scanned image without a text layer', for 1, 2 or many pages."""
+    if not pages:
+        return ""
+    if len(pages) == 1:
+        return f"page {pages[0]} is a scanned image without a text layer (not searchable)"
+    shown = ", ".join(str(p) for p in pages[:10]) + (" …" if len(pages) > 10 else "")
+    return f"{len(pages)} pages ({shown}) are scanned images without a text layer (not searchable)"
 
 
 @dataclass(frozen=True)
@@ -75,10 +86,28 @@ class FileStatus(str, Enum):
 
 
 class FolderState(str, Enum):
+    """Where a folder's indexing stands (the catalog keeps it)."""
+
     INDEXING = "indexing"
     UP_TO_DATE = "up to date"
     UNAVAILABLE = "unavailable"
+    # Back after being unavailable (or watchable again): a reconcile scan is queued.
     PENDING = "pending"
+
+
+class WatchMode(str, Enum):
+    """How a folder's changes reach the index while it is watched."""
+
+    # The OS reports changes as they happen.
+    LIVE = "live"
+    # The OS had no watches left: the folder is rescanned every POLL_INTERVAL_S.
+    POLLING = "polling"
+    # Its disk is gone (or it can't be watched yet); it is watched again when it is back.
+    UNAVAILABLE = "unavailable"
+
+
+# How often a folder that can't be watched live is rescanned; front ends say it to the person.
+POLL_INTERVAL_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -89,11 +118,22 @@ class FailedFile:
 
 @dataclass(frozen=True)
 class FolderInfo:
+    """One indexed folder: `state` is a FolderState value, `watch_mode` a WatchMode value or
+    "off" when nothing watches it."""
+
     path: str
     state: str
     documents: int
     failed: int
     watch_mode: str = "off"
+
+
+@dataclass(frozen=True)
+class PartialFile:
+    """An indexed file of which some part can't be searched, and why."""
+
+    path: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -105,6 +145,45 @@ class IndexStatus:
     folders: tuple[FolderInfo, ...]
     failed: tuple[FailedFile, ...]
     home: str = ""
+    # Indexed, but part of them can't be searched (scanned pages without a text layer).
+    partial: tuple[PartialFile, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """One file as the index records it.
+
+    `status` is a FileStatus value; `reason` says why a failed file could not be indexed, or
+    why part of an indexed one can't be searched ('' otherwise); `size` and `mtime` are those
+    last seen.
+    """
+
+    path: str
+    folder: str
+    status: str
+    reason: str
+    pages: int
+    chunks: int
+    size: int
+    mtime: float
+
+
+@dataclass(frozen=True)
+class IndexCheck:
+    """How the index's parts agree: passages the catalog counts for its indexed files, passages
+    stored, passages in the keyword index, vectors, and files caught mid-write. `problems`
+    names every disagreement found, passage by passage; none means the index is whole."""
+
+    catalog_chunks: int
+    chunks: int
+    keyword_rows: int
+    vectors: int
+    unfinished: int
+    problems: tuple[str, ...] = ()
+
+    @property
+    def consistent(self) -> bool:
+        return not self.problems
 
 
 # ---- index events: delivered through the indexer's callback, on a worker thread ----
@@ -168,10 +247,17 @@ class Paused(IndexEvent):
 
 @dataclass(frozen=True)
 class FolderChanged(IndexEvent):
-    """A folder's state changed (indexing, up to date, unavailable)."""
+    """Something about one folder changed; a field left at its default did not.
+
+    `state` comes from the indexer (indexing, up to date, unavailable, pending), `watch` from
+    the watcher (live, polling, unavailable); `removed` means the folder and its entries have
+    left the index.
+    """
 
     path: str
-    state: str
+    state: FolderState | None = None
+    watch: WatchMode | None = None
+    removed: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,16 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 _STARTED = time.time()  # as early as possible: startup benchmark reference
 TIMING_ENV = "DESKTOP_SEARCH_TIMING_FILE"
 # Benchmarks and end-to-end tests: close the window as soon as a search could run.
 EXIT_WHEN_READY_ENV = "DESKTOP_SEARCH_EXIT_WHEN_READY"
 ICON_NAME = "desktop-search"
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +101,7 @@ def main(home: str | None = None) -> int:
         log.error(
             "Unhandled error in thread %s",
             args.thread.name if args.thread else "?",
-            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+            exc_info=args.exc_value,  # carries its traceback
         )
 
     threading.excepthook = thread_hook
@@ -132,7 +135,7 @@ def main(home: str | None = None) -> int:
     return int(code)
 
 
-def _close_on_termination(window: Any) -> None:
+def _close_on_termination(window: QWidget) -> None:
     """SIGTERM (logout, `kill`) and Ctrl+C close the window like the close button does, so the
     index is left cleanly. Python runs signal handlers only between bytecodes, and Qt's event
     loop is C++: a light timer gives the interpreter a moment to notice the signal."""

@@ -12,6 +12,7 @@ Three helpers, all used by the window and by tests:
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import logging
 import threading
@@ -19,13 +20,16 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_search.core.models import DocumentResult, SearchFilters
+from desktop_search.core.api import EngineAPI
+from desktop_search.core.models import DocumentResult, IndexEvent, SearchFilters
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class IndexerBridge(QObject):
@@ -35,9 +39,11 @@ class IndexerBridge(QObject):
     is queued to the GUI thread, where the connected widgets run.
     """
 
-    event = Signal(object)
+    # Shadows QObject.event() for Python callers only (Qt's own event dispatch is unaffected);
+    # the name is kept because scripts and benchmarks connect to `bridge.event`.
+    event = Signal(object)  # type: ignore[assignment]
 
-    def emit(self, event: Any) -> None:  # type: ignore[override]
+    def emit(self, event: IndexEvent) -> None:  # type: ignore[override]  # not QObject's emit
         with contextlib.suppress(RuntimeError):  # the window is gone (shutdown race)
             self.event.emit(event)
 
@@ -78,7 +84,7 @@ class QueryRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._engine: Any = None
+        self._engine: EngineAPI | None = None
         self._ids = itertools.count(1)
         self._latest = 0
         self._pending: QueryRequest | None = None
@@ -88,7 +94,7 @@ class QueryRunner(QObject):
         self._thread.start()
         self._arrived.connect(self._drop_stale_on_arrival)
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: EngineAPI | None) -> None:
         """Queries wait until an engine (with its model) is set; None pauses them again."""
         with self._cond:
             self._engine = engine
@@ -140,7 +146,7 @@ class QueryRunner(QObject):
                     return
                 request, self._pending = self._pending, None
                 engine = self._engine
-            assert request is not None
+            assert request is not None and engine is not None
             started = time.perf_counter()
             try:
                 if request.like_path:
@@ -191,8 +197,8 @@ class TaskRunner(QObject):
 
     def run(
         self,
-        fn: Callable[[], Any],
-        on_done: Callable[[Any], None] | None = None,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> int:
         if self._closed:
@@ -200,7 +206,7 @@ class TaskRunner(QObject):
         token = next(self._tokens)
         self._callbacks[token] = (on_done, on_error)
         future = self._pool.submit(fn)
-        future.add_done_callback(lambda f, t=token: self._settle(t, f))
+        future.add_done_callback(functools.partial(self._settle, token))
         return token
 
     @property

@@ -7,14 +7,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_search.core.api import EngineAPI
 from desktop_search.core.errors import EngineStoppedError
 from desktop_search.gui.bridge import IndexerBridge, QueryRunner, TaskRunner
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class EngineHost(QObject):
@@ -24,7 +27,7 @@ class EngineHost(QObject):
     `model_ready` when searches can run, `open_failed` / `model_failed` with the exception.
     """
 
-    opened = Signal(object)
+    opened = Signal(object)  # EngineAPI
     open_failed = Signal(object)
     lost = Signal(object)  # the engine's process died; EngineStoppedError
     model_loading = Signal(str)
@@ -40,13 +43,13 @@ class EngineHost(QObject):
         # Separate pools so a slow model load never delays a page render or a status refresh.
         self.tasks = TaskRunner(self, workers=2, name="gui-task")
         self._lifecycle = TaskRunner(self, workers=1, name="engine-lifecycle")
-        self.engine: Any = None
+        self.engine: EngineAPI | None = None
         self.home: str | None = None
         self.search_ready = False
         self.closing = False
         self.timings: dict[str, float] = {}
         self._lock = threading.Lock()
-        self._opened: Any = None
+        self._opened: EngineAPI | None = None
         self.locked_reason = ""  # why the index was opened read-only, if it was
         self._lost_in_child.connect(self._on_lost)
 
@@ -59,7 +62,7 @@ class EngineHost(QObject):
         self.home = home
         started = time.perf_counter()
 
-        def do_open() -> Any:
+        def do_open() -> EngineAPI | None:
             from desktop_search.core.engine_process import RemoteEngine  # noqa: PLC0415
 
             engine = RemoteEngine(
@@ -80,7 +83,7 @@ class EngineHost(QObject):
                     return None
             return engine
 
-        def on_opened(engine: Any) -> None:
+        def on_opened(engine: EngineAPI | None) -> None:
             if engine is None or self.closing:
                 return
             with self._lock:
@@ -109,7 +112,7 @@ class EngineHost(QObject):
         self.model_loading.emit(engine.settings.model)
         started = time.perf_counter()
 
-        def on_loaded(_: Any) -> None:
+        def on_loaded(_: None) -> None:
             if self.closing or engine is not self.engine:
                 return
             self.timings["model_load_s"] = time.perf_counter() - started
@@ -145,8 +148,8 @@ class EngineHost(QObject):
 
     def run(
         self,
-        fn: Callable[[], Any],
-        on_done: Callable[[Any], None] | None = None,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> int:
         """Run a blocking call off the GUI thread (see TaskRunner.run)."""
@@ -165,7 +168,7 @@ class EngineHost(QObject):
             if engine is not None:
                 engine.close()
 
-        def done(_: Any = None) -> None:
+        def done(_: None = None) -> None:
             self._lifecycle.shutdown(wait=True)  # its last job (the close) has finished
             self.closed.emit()
             if on_closed is not None:
@@ -187,7 +190,7 @@ class EngineHost(QObject):
                 engine.close(timeout)
         self._lifecycle.shutdown(wait=True)
 
-    def _begin_close(self) -> Any:
+    def _begin_close(self) -> EngineAPI | None:
         with self._lock:
             self.closing = True
             engine, self._opened = self._opened, None

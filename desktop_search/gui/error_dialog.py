@@ -10,7 +10,14 @@ from types import TracebackType
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from desktop_search.core.errors import DesktopSearchError
+
 log = logging.getLogger(__name__)
+
+
+def plain_message(exc: BaseException) -> str:
+    """The text to show in place: an error written for people as is, anything else named."""
+    return str(exc) if isinstance(exc, DesktopSearchError) else f"{type(exc).__name__}: {exc}"
 
 
 def format_exception(exc: BaseException) -> str:

@@ -1,9 +1,10 @@
-"""The folders being searched: state, document counts, add/remove, exclude patterns."""
+"""The folders being searched: state, how changes are followed, counts, add/remove, excludes."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,9 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_search.core.models import FolderInfo, FolderState
+from desktop_search.core.models import (
+    POLL_INTERVAL_S,
+    FolderChanged,
+    FolderInfo,
+    FolderState,
+    WatchMode,
+)
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+NAME_COLUMN, STATE_COLUMN, DOCS_COLUMN, UPDATES_COLUMN = range(4)
 
 
 def describe_state(state: str, failed: int) -> str:
@@ -36,6 +44,25 @@ def describe_state(state: str, failed: int) -> str:
     return "up to date"
 
 
+def describe_watch(watch_mode: str) -> tuple[str, str]:
+    """What a person reads in the Updates column, and its tooltip."""
+    if watch_mode == WatchMode.LIVE.value:
+        return "live", "Changes are indexed as they happen."
+    if watch_mode == WatchMode.POLLING.value:
+        return (
+            f"checked every {POLL_INTERVAL_S:g} s",
+            "The system's limit on watched folders was reached, so this folder is checked "
+            "for changes at intervals instead of as they happen.",
+        )
+    if watch_mode == WatchMode.UNAVAILABLE.value:
+        return (
+            "when it is back",
+            "The folder can't be reached (an unplugged drive, a network share that is down). "
+            "Its documents stay searchable; it is checked again when it is back.",
+        )
+    return "not watched", "Changes are found at the next start or rescan."
+
+
 class FoldersPanel(QWidget):
     """Lists folders; emits requests, the window carries them out on the engine."""
 
@@ -48,16 +75,16 @@ class FoldersPanel(QWidget):
         super().__init__(parent)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("foldersTree")
-        self.tree.setHeaderLabels(["Folder", "State", "Docs"])
+        self.tree.setHeaderLabels(["Folder", "State", "Docs", "Updates"])
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAcceptDrops(False)
         header = self.tree.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
+        for column in (STATE_COLUMN, DOCS_COLUMN, UPDATES_COLUMN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
         self.add_button = QPushButton("Add folder…", self)
         self.add_button.setToolTip("Add a folder to search (or drop folders and files anywhere)")
@@ -91,44 +118,65 @@ class FoldersPanel(QWidget):
         self._infos = {f.path: f for f in folders}
         self.tree.clear()
         for info in folders:
-            item = QTreeWidgetItem(
-                [
-                    os.path.basename(info.path.rstrip(os.sep)) or info.path,
-                    describe_state(info.state, info.failed),
-                    f"{info.documents:,}",
-                ]
+            item = QTreeWidgetItem([os.path.basename(info.path.rstrip(os.sep)) or info.path])
+            item.setData(NAME_COLUMN, PATH_ROLE, info.path)
+            item.setToolTip(NAME_COLUMN, info.path)
+            item.setTextAlignment(
+                DOCS_COLUMN, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
             )
-            item.setData(0, PATH_ROLE, info.path)
-            item.setToolTip(0, info.path)
-            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self._show(item, info)
             self.tree.addTopLevelItem(item)
             if info.path == selected:
                 item.setSelected(True)
 
-    def set_state(self, path: str, state: str) -> None:
+    def apply_change(self, event: FolderChanged) -> None:
         """A FolderChanged event: update the one row without waiting for a full refresh."""
+        info = self._infos.get(event.path)
+        item = self._item(event.path)
+        if info is None or item is None:
+            return  # a folder not listed yet: the next refresh brings it
+        if event.removed:
+            del self._infos[event.path]
+            self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
+            return
+        if event.state is not None:
+            info = replace(info, state=event.state.value)
+        if event.watch is not None:
+            info = replace(info, watch_mode=event.watch.value)
+        self._infos[event.path] = info
+        self._show(item, info)
+
+    def _show(self, item: QTreeWidgetItem, info: FolderInfo) -> None:
+        item.setText(STATE_COLUMN, describe_state(info.state, info.failed))
+        item.setText(DOCS_COLUMN, f"{info.documents:,}")
+        updates, why = describe_watch(info.watch_mode)
+        item.setText(UPDATES_COLUMN, updates)
+        item.setToolTip(UPDATES_COLUMN, why)
+
+    def _item(self, path: str) -> QTreeWidgetItem | None:
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
-            if item.data(0, PATH_ROLE) == path:
-                info = self._infos.get(path)
-                item.setText(1, describe_state(state, info.failed if info else 0))
+            if item.data(NAME_COLUMN, PATH_ROLE) == path:
+                return item
+        return None
 
     def paths(self) -> list[str]:
         return [
-            str(self.tree.topLevelItem(i).data(0, PATH_ROLE))
+            str(self.tree.topLevelItem(i).data(NAME_COLUMN, PATH_ROLE))
             for i in range(self.tree.topLevelItemCount())
         ]
 
     def state_text(self, path: str) -> str:
-        for i in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(i)
-            if item.data(0, PATH_ROLE) == path:
-                return item.text(1)
-        return ""
+        item = self._item(path)
+        return item.text(STATE_COLUMN) if item is not None else ""
+
+    def updates_text(self, path: str) -> str:
+        item = self._item(path)
+        return item.text(UPDATES_COLUMN) if item is not None else ""
 
     def selected_path(self) -> str:
         items = self.tree.selectedItems()
-        return str(items[0].data(0, PATH_ROLE)) if items else ""
+        return str(items[0].data(NAME_COLUMN, PATH_ROLE)) if items else ""
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Add a folder to search")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
+    QResizeEvent,
     QTextCharFormat,
     QTextCursor,
 )
@@ -131,10 +132,10 @@ class PreviewWidget(QWidget):
             bar.addWidget(w)
 
         self.canvas = PageCanvas()
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidget(self.canvas)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.scroll.setBackgroundRole(QPalette.ColorRole.Dark)
+        self.page_scroll = QScrollArea(self)
+        self.page_scroll.setWidget(self.canvas)
+        self.page_scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.page_scroll.setBackgroundRole(QPalette.ColorRole.Dark)
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
         self.text.setAcceptDrops(False)
@@ -143,7 +144,7 @@ class PreviewWidget(QWidget):
         self.message.setWordWrap(True)
         self.message.setObjectName("previewMessage")
         self.stack = QStackedWidget(self)
-        for w in (self.message, self.scroll, self.text):
+        for w in (self.message, self.page_scroll, self.text):
             self.stack.addWidget(w)
 
         layout = QVBoxLayout(self)
@@ -158,7 +159,7 @@ class PreviewWidget(QWidget):
         self._refit.timeout.connect(self._render)
         self.clear()
 
-    def _tool(self, text: str, tip: str, slot: Any) -> QToolButton:
+    def _tool(self, text: str, tip: str, slot: Callable[[], None]) -> QToolButton:
         button = QToolButton(self)
         button.setText(text)
         button.setToolTip(tip)
@@ -275,8 +276,8 @@ class PreviewWidget(QWidget):
 
     def _fit_zoom(self) -> float:
         # The stack, not the scroll area: a hidden page of a stack keeps a stale size.
-        scrollbar = self.scroll.verticalScrollBar().sizeHint().width()
-        available = self.stack.width() - scrollbar - 2 * self.scroll.frameWidth() - 16
+        scrollbar = self.page_scroll.verticalScrollBar().sizeHint().width()
+        available = self.stack.width() - scrollbar - 2 * self.page_scroll.frameWidth() - 16
         return max(MIN_ZOOM, min(MAX_ZOOM, available / self._page_points_width))
 
     def _on_page(self, render_id: int, page: RenderedPage, zoom: float, dpr: float) -> None:
@@ -293,17 +294,17 @@ class PreviewWidget(QWidget):
         image.setDevicePixelRatio(dpr)
         self.page = page
         self.canvas.set_page(image, page.highlights)
-        self.stack.setCurrentWidget(self.scroll)
+        self.stack.setCurrentWidget(self.page_scroll)
         rects = self.canvas.logical_rects()
         if rects:
             top = min(r.top() for r in rects)
             bottom = max(r.bottom() for r in rects)
             left = min(r.left() for r in rects)
-            self.scroll.ensureVisible(
+            self.page_scroll.ensureVisible(
                 int(left), int((top + bottom) / 2), 40, int((bottom - top) / 2) + 60
             )
         else:
-            self.scroll.verticalScrollBar().setValue(0)
+            self.page_scroll.verticalScrollBar().setValue(0)
         self.shown.emit("page")
 
     def _on_text(self, render_id: int, text: str, hit: Hit) -> None:
@@ -369,7 +370,7 @@ class PreviewWidget(QWidget):
         if self._doc is not None and self._hit is not None:
             self.open_requested.emit(self._doc.path, self._hit.page)
 
-    def resizeEvent(self, event: Any) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._fit_width and self._doc is not None and self.mode == "page":
             self._refit.start()

@@ -1,4 +1,5 @@
-"""Files that could not be indexed, each with the reason, written for a person."""
+"""Files that could not be indexed, and files indexed only in part, each with the reason,
+written for a person."""
 
 from __future__ import annotations
 
@@ -17,13 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_search.core.models import FailedFile
+from desktop_search.core.models import FailedFile, PartialFile
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class ProblemsView(QWidget):
-    """One row per failed file; `count_changed` lets the window show the number on its tab."""
+    """One row per failed or partly indexed file; `count_changed` lets the window show the
+    number on its tab."""
 
     count_changed = Signal(int)
     open_folder_requested = Signal(str)
@@ -50,11 +52,15 @@ class ProblemsView(QWidget):
         self._rows: dict[str, QTreeWidgetItem] = {}
         self._update_empty()
 
-    def set_problems(self, failed: Iterable[FailedFile]) -> None:
+    def set_problems(
+        self, failed: Iterable[FailedFile], partial: Iterable[PartialFile] = ()
+    ) -> None:
         self.tree.clear()
         self._rows.clear()
         for f in failed:
             self._add(f.path, f.reason)
+        for p in partial:
+            self._add(p.path, f"Indexed, but {p.reason}")
         self._changed()
 
     def add_problem(self, path: str, reason: str) -> None:

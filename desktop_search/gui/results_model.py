@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from desktop_search.core.models import DocumentResult, Hit
 
@@ -39,7 +46,7 @@ class ResultsModel(QAbstractItemModel):
     and highlights and the view can preview or open any row the same way.
     """
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._docs: tuple[DocumentResult, ...] = ()
         self._top_score = 1.0
@@ -173,7 +180,7 @@ class ResultsModel(QAbstractItemModel):
             return self.hit_number(index)
         return None
 
-    def roleNames(self) -> dict[int, bytes]:
+    def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
-        names.update({int(r): r.name.lower().encode() for r in ResultRole})
+        names.update({int(r): QByteArray(r.name.lower().encode()) for r in ResultRole})
         return names

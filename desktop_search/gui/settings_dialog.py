@@ -1,9 +1,12 @@
-"""Settings: edits a copy of the Settings, validates it, and hands it back to be applied."""
+"""Settings: a row per Settings field (read from its metadata); edits a copy, validates it in
+place, and hands it back to be applied."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,15 +23,22 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_search.core.config import BUNDLED_MODEL, Settings
+from desktop_search.core.config import BUNDLED_MODEL, SECTIONS, SettingInfo, Settings
 from desktop_search.core.errors import ConfigError
 
 BUNDLED_LABEL = "Built-in model (offline)"
+HUB_MODELS = ("sentence-transformers/all-MiniLM-L6-v2",)
+FIELD_WIDTH = 170
+HOME_HELP = (
+    "Folder holding the index. Changing it opens (or creates) the index there; the old one "
+    "stays on disk."
+)
 
 
 def describe_model(name: str) -> str:
@@ -57,7 +67,10 @@ def _looks_like_path(name: str) -> bool:
 
 
 class SettingsDialog(QDialog):
-    """`settings()` and `home()` give the edited values after `accept()` succeeded."""
+    """`settings()` and `home_path()` give the edited values after `accept()` succeeded.
+
+    `widgets[name]` is the editor of the setting `name`; every shown setting has one.
+    """
 
     def __init__(
         self,
@@ -73,116 +86,34 @@ class SettingsDialog(QDialog):
         self._original = settings
         self._result = settings
         self._home_result = home
+        self.widgets: dict[str, QWidget] = {}
+        self._readers: dict[str, Callable[[], Any]] = {}
+        self._labels: list[QLabel] = []
 
-        # ---- search & model ----
-        self.model = QComboBox(self)
-        self.model.setObjectName("modelCombo")
-        self.model.setEditable(True)
-        self.model.addItem(BUNDLED_LABEL, BUNDLED_MODEL)
-        self.model.addItem(
-            "sentence-transformers/all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"
-        )
-        self.model.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.set_model_text(settings.model)
-        self.model_browse = QPushButton("Folder…", self)
-        self.model_browse.clicked.connect(self._browse_model)
-        self.model_note = QLabel(self)
-        self.model_note.setWordWrap(True)
-        self.model_note.setObjectName("modelNote")
-        self.model.currentTextChanged.connect(lambda _: self._update_model_note())
-        self.device = QComboBox(self)
-        for value in ("auto", "cpu", "cuda"):
-            self.device.addItem(value, value)
-        self.device.setCurrentIndex(max(0, self.device.findData(settings.device)))
+        layout = QVBoxLayout(self)
+        for section in SECTIONS:
+            infos = [i for i in type(settings).infos() if i.section == section]
+            if not infos:
+                continue
+            box = QGroupBox(section, self)
+            box.setObjectName(f"section{section}")
+            form = QFormLayout(box)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            if section == "Index":
+                self._add_home_row(form, home, home_editable)
+            for info in infos:
+                self._add_row(form, info, getattr(settings, info.name))
+            layout.addWidget(box)
 
-        self.chunk_chars = _spin(200, 20000, settings.chunk_chars, step=100)
-        self.chunk_overlap = _spin(0, 10000, settings.chunk_overlap, step=25)
-        self.results_per_page = _spin(1, 500, settings.results_per_page)
-        self.excludes = QPlainTextEdit(self)
-        self.excludes.setObjectName("excludesEdit")
-        self.excludes.setPlaceholderText("One pattern per line, e.g.\ndrafts/\n*.tmp")
-        self.excludes.setPlainText("\n".join(settings.excludes))
-        self.excludes.setFixedHeight(90)
-        self.include_hidden = QCheckBox("Index hidden files and folders", self)
-        self.include_hidden.setChecked(settings.include_hidden)
-
-        self.home = QLineEdit(home, self)
-        self.home.setObjectName("homeEdit")
-        self.home.setEnabled(home_editable)
-        self.home_browse = QPushButton("Choose…", self)
-        self.home_browse.setEnabled(home_editable)
-        self.home_browse.clicked.connect(self._browse_home)
-
-        # ---- advanced ----
-        self.extraction_workers = _spin(0, 64, settings.extraction_workers)
-        self.file_timeout = QDoubleSpinBox(self)
-        self.file_timeout.setRange(1, 3600)
-        self.file_timeout.setValue(settings.file_timeout_s)
-        self.max_file_mb = _spin(1, 100_000, settings.max_file_mb)
-        self.worker_memory_mb = _spin(64, 1_000_000, settings.worker_memory_mb, step=256)
-        self.batch_chunks = _spin(1, 100_000, settings.batch_chunks, step=64)
-        self.chroma_host = QLineEdit(settings.chroma_host, self)
-        self.chroma_host.setPlaceholderText("empty: the built-in store")
-        self.chroma_port = _spin(1, 65535, settings.chroma_port)
-        self.chroma_token = QLineEdit(settings.chroma_token, self)
-        self.chroma_token.setEchoMode(QLineEdit.EchoMode.Password)
-
-        form = QFormLayout()
-        model_row = QHBoxLayout()
-        model_row.addWidget(self.model, 1)
-        model_row.addWidget(self.model_browse)
-        form.addRow("Model", model_row)
-        form.addRow("", self.model_note)
-        form.addRow("Run model on", self.device)
-        form.addRow("Passage length", self.chunk_chars)
-        form.addRow("Passage overlap", self.chunk_overlap)
-        form.addRow("Results per search", self.results_per_page)
-        form.addRow("Exclude patterns", self.excludes)
-        form.addRow("", self.include_hidden)
-        home_row = QHBoxLayout()
-        home_row.addWidget(self.home, 1)
-        home_row.addWidget(self.home_browse)
-        form.addRow("Index location", home_row)
-        if not home_editable:
-            form.addRow("", _note("Fixed by --home or $DESKTOP_SEARCH_HOME for this session."))
-
-        advanced = QGroupBox("Advanced", self)
-        adv = QFormLayout(advanced)
-        adv.addRow("Extraction processes", self.extraction_workers)
-        adv.addRow("Time limit per file (s)", self.file_timeout)
-        adv.addRow("Largest file (MiB)", self.max_file_mb)
-        adv.addRow("Memory per process (MiB)", self.worker_memory_mb)
-        adv.addRow("Passages per batch", self.batch_chunks)
-        adv.addRow("Chroma server host", self.chroma_host)
-        adv.addRow("Chroma server port", self.chroma_port)
-        adv.addRow("Chroma server token", self.chroma_token)
-
-        for name, widget in (
-            ("model", self.model),
-            ("device", self.device),
-            ("chunk_chars", self.chunk_chars),
-            ("chunk_overlap", self.chunk_overlap),
-            ("results_per_page", self.results_per_page),
-            ("excludes", self.excludes),
-            ("include_hidden", self.include_hidden),
-            ("extraction_workers", self.extraction_workers),
-            ("file_timeout_s", self.file_timeout),
-            ("max_file_mb", self.max_file_mb),
-            ("worker_memory_mb", self.worker_memory_mb),
-            ("batch_chunks", self.batch_chunks),
-            ("chroma_host", self.chroma_host),
-            ("chroma_port", self.chroma_port),
-            ("chroma_token", self.chroma_token),
-        ):
-            widget.setToolTip(Settings.help_for(name))
-        self.home.setToolTip(
-            "Folder holding the index. Changing it opens (or creates) the index "
-            "there; the old one stays on disk."
-        )
+        # Labels in every section share one width, so the values line up down the dialog.
+        width = max(label.sizeHint().width() for label in self._labels)
+        for label in self._labels:
+            label.setMinimumWidth(width)
 
         self.error = QLabel(self)
         self.error.setObjectName("settingsError")
         self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setStyleSheet("color: #d0342c; font-weight: 600;")
         self.error.hide()
         self.buttons = QDialogButtonBox(
@@ -190,14 +121,92 @@ class SettingsDialog(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(advanced)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self._update_model_note()
-        self.resize(560, self.sizeHint().height())
+        self.resize(600, self.sizeHint().height())
+
+    @classmethod
+    def edit(
+        cls,
+        settings: Settings,
+        home: str,
+        *,
+        home_editable: bool,
+        parent: QWidget,
+        on_accepted: Callable[[Settings, str], None],
+    ) -> SettingsDialog:
+        """Open the dialog (non-modal); `on_accepted(settings, home)` runs once OK succeeded."""
+        dialog = cls(settings, home, home_editable=home_editable, parent=parent)
+        dialog.accepted.connect(lambda: on_accepted(dialog.settings(), dialog.home_path()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    # ---- rows ----
+    def _add_row(self, form: QFormLayout, info: SettingInfo, value: Any) -> None:
+        if info.editor == "model":
+            self._add_model_rows(form, info, value)
+            return
+        widget, read = _editor(info, value, self)
+        widget.setObjectName(f"setting_{info.name}")
+        widget.setToolTip(info.help)
+        self.widgets[info.name] = widget
+        self._readers[info.name] = read
+        if isinstance(widget, QCheckBox):  # its own text is the label
+            form.addRow(self._label(""), widget)
+        else:
+            form.addRow(self._label(info.label, widget), widget)
+
+    def _add_model_rows(self, form: QFormLayout, info: SettingInfo, value: str) -> None:
+        self.model = QComboBox(self)
+        self.model.setObjectName("modelCombo")
+        self.model.setEditable(True)
+        self.model.addItem(BUNDLED_LABEL, BUNDLED_MODEL)
+        for name in HUB_MODELS:
+            self.model.addItem(name, name)
+        self.model.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.model.setToolTip(info.help)
+        self.set_model_text(value)
+        self.model_browse = QPushButton("Folder…", self)
+        self.model_browse.clicked.connect(self._browse_model)
+        self.model_note = QLabel(self)
+        self.model_note.setWordWrap(True)
+        self.model_note.setObjectName("modelNote")
+        self.model.currentTextChanged.connect(lambda _: self._update_model_note())
+        self.widgets[info.name] = self.model
+        self._readers[info.name] = self.model_text
+        row = QHBoxLayout()
+        row.addWidget(self.model, 1)
+        row.addWidget(self.model_browse)
+        form.addRow(self._label(info.label, self.model), row)
+        form.addRow(self._label(""), self.model_note)
+
+    def _add_home_row(self, form: QFormLayout, home: str, editable: bool) -> None:
+        # Not a setting: where the index (and its settings file) lives.
+        self.home = QLineEdit(home, self)
+        self.home.setObjectName("homeEdit")
+        self.home.setEnabled(editable)
+        self.home.setToolTip(HOME_HELP)
+        self.home_browse = QPushButton("Choose…", self)
+        self.home_browse.setEnabled(editable)
+        self.home_browse.clicked.connect(self._browse_home)
+        row = QHBoxLayout()
+        row.addWidget(self.home, 1)
+        row.addWidget(self.home_browse)
+        form.addRow(self._label("Index location", self.home), row)
+        if not editable:
+            form.addRow(
+                self._label(""),
+                _note("Fixed by --home or $DESKTOP_SEARCH_HOME for this session."),
+            )
+
+    def _label(self, text: str, buddy: QWidget | None = None) -> QLabel:
+        label = QLabel(text, self)
+        if buddy is not None:
+            label.setBuddy(buddy)
+        self._labels.append(label)
+        return label
 
     # ---- values ----
     def model_text(self) -> str:
@@ -213,27 +222,7 @@ class SettingsDialog(QDialog):
 
     def edited_settings(self) -> Settings:
         """The settings as currently edited (not validated)."""
-        excludes = tuple(
-            line.strip() for line in self.excludes.toPlainText().splitlines() if line.strip()
-        )
-        return replace(
-            self._original,
-            model=self.model_text(),
-            device=str(self.device.currentData()),
-            chunk_chars=self.chunk_chars.value(),
-            chunk_overlap=self.chunk_overlap.value(),
-            results_per_page=self.results_per_page.value(),
-            excludes=excludes,
-            include_hidden=self.include_hidden.isChecked(),
-            extraction_workers=self.extraction_workers.value(),
-            file_timeout_s=float(self.file_timeout.value()),
-            max_file_mb=self.max_file_mb.value(),
-            worker_memory_mb=self.worker_memory_mb.value(),
-            batch_chunks=self.batch_chunks.value(),
-            chroma_host=self.chroma_host.text().strip(),
-            chroma_port=self.chroma_port.value(),
-            chroma_token=self.chroma_token.text(),
-        )
+        return replace(self._original, **{name: read() for name, read in self._readers.items()})
 
     def settings(self) -> Settings:
         return self._result
@@ -285,13 +274,68 @@ class SettingsDialog(QDialog):
             self.home.setText(folder)
 
 
-def _spin(low: int, high: int, value: int, *, step: int = 1) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setSingleStep(step)
-    spin.setValue(value)
-    spin.setGroupSeparatorShown(True)
-    return spin
+def _editor(info: SettingInfo, value: Any, parent: QWidget) -> tuple[QWidget, Callable[[], Any]]:
+    """A plain editor for one setting, chosen by its default's type, and how to read it back."""
+    default = info.default
+    if isinstance(default, bool):
+        check = QCheckBox(info.label, parent)
+        check.setChecked(bool(value))
+        return check, check.isChecked
+    if isinstance(default, int):
+        spin = QSpinBox(parent)
+        _number_hints(spin, info)
+        spin.setValue(int(value))
+        return spin, spin.value
+    if isinstance(default, float):
+        dspin = QDoubleSpinBox(parent)
+        dspin.setDecimals(info.decimals)
+        _number_hints(dspin, info)
+        dspin.setValue(float(value))
+        return dspin, lambda: float(dspin.value())
+    if isinstance(default, tuple):
+        lines = QPlainTextEdit(parent)
+        lines.setPlaceholderText(info.placeholder)
+        lines.setPlainText("\n".join(value))
+        lines.setFixedHeight(90)
+        return lines, lambda: tuple(
+            line.strip() for line in lines.toPlainText().splitlines() if line.strip()
+        )
+    if info.choices:
+        combo = QComboBox(parent)
+        for choice, label in info.choices:
+            combo.addItem(label, choice)
+        if combo.findData(value) < 0:  # a value this list does not name is kept, not replaced
+            combo.addItem(str(value), value)
+        combo.setCurrentIndex(combo.findData(value))
+        _modest_width(combo)
+        return combo, lambda: str(combo.currentData())
+    edit = QLineEdit(str(value), parent)
+    edit.setPlaceholderText(info.placeholder)
+    if info.secret:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+        return edit, edit.text
+    return edit, lambda: edit.text().strip()
+
+
+def _number_hints(spin: QSpinBox | QDoubleSpinBox, info: SettingInfo) -> None:
+    low = info.minimum if info.minimum is not None else 0
+    high = info.maximum if info.maximum is not None else 1_000_000_000
+    if isinstance(spin, QSpinBox):
+        spin.setRange(int(low), int(high))
+        spin.setSingleStep(int(info.step or 1))
+    else:
+        spin.setRange(float(low), float(high))
+        spin.setSingleStep(float(info.step or 1))
+    spin.setSuffix(info.suffix)
+    spin.setSpecialValueText(info.zero_text if info.zero_text and low == 0 else "")
+    spin.setGroupSeparatorShown(info.grouping)
+    _modest_width(spin)
+
+
+def _modest_width(widget: QWidget) -> None:
+    # Numbers and short choices keep one width instead of stretching across the dialog.
+    widget.setMinimumWidth(FIELD_WIDTH)
+    widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
 
 
 def _note(text: str) -> QLabel:

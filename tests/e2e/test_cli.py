@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_PDFS
+from tests.conftest import SHARED_PDFS, make_mixed_pdf
 
 
 def run(home: Path, *args: str, input_text: str | None = None) -> subprocess.CompletedProcess:
@@ -135,3 +135,24 @@ def test_sample_of_real_world_pdfs(tmp_path: Path) -> None:
     assert status["documents"] + len(failed) == len(names)
     out = json.loads(run(home, "search", "crazy ones misfits", "--json").stdout)
     assert Path(out[0]["path"]).name == "pypdf__crazyones.pdf"
+
+
+def test_scanned_pages_inside_a_readable_pdf_are_reported(tmp_path: Path) -> None:
+    """The text pages are searchable; the scanned page is named in `status`, not lost."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    make_mixed_pdf(
+        folder / "mixed.pdf",
+        ["Glaciers carve valleys over thousands of years.", "Moraines mark old ice."],
+    )
+    home = tmp_path / "home"
+    assert run(home, "index", str(folder)).returncode == 0
+
+    status = json.loads(run(home, "status", "--json").stdout)
+    assert status["documents"] == 1 and status["failed"] == []
+    assert [p["path"] for p in status["partial"]] == [str(folder / "mixed.pdf")]
+    assert "page 3 is a scanned image" in status["partial"][0]["reason"]
+    text = run(home, "status").stdout
+    assert "Files indexed only in part (1):" in text and "page 3" in text
+    hits = json.loads(run(home, "search", "glaciers valleys", "--json").stdout)
+    assert hits and hits[0]["path"].endswith("mixed.pdf")

@@ -156,9 +156,8 @@ def test_an_index_locked_by_another_process_opens_for_searching(
         other.close()
 
 
-def test_sigterm_closes_the_app_cleanly(tmp_path: Path) -> None:
+def test_sigterm_closes_the_app_cleanly(qtbot, tmp_path: Path) -> None:
     import signal
-    import time
 
     home, timing, env = _app_env(tmp_path)
     proc = subprocess.Popen(
@@ -168,10 +167,14 @@ def test_sigterm_closes_the_app_cleanly(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 120
-    while "search_ready" not in (timing.read_text() if timing.exists() else ""):
-        assert proc.poll() is None and time.monotonic() < deadline, "the app did not get ready"
-        time.sleep(0.1)
+
+    def ready_or_gone() -> bool:
+        return proc.poll() is not None or (
+            timing.exists() and "search_ready" in timing.read_text(encoding="utf-8")
+        )
+
+    qtbot.waitUntil(ready_or_gone, timeout=120_000)
+    assert proc.poll() is None, "the app ended before it was ready: " + proc.stderr.read()[-2000:]
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err[-2000:]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_search.core.models import Paused, Progress, ScanStarted
 from desktop_search.gui.results_model import ResultRole
-from tests.conftest import SHARED_PDFS
+from tests.conftest import SHARED_PDFS, make_mixed_pdf
 from tests.gui.conftest import (
     WAIT_MS,
     close_window,
@@ -167,6 +167,16 @@ def test_problems_view_lists_broken_pdfs_with_reasons(window, qtbot, corpus: Pat
     assert window.folders.state_text(str(corpus)) == "2 problems"
     assert window.status.documents == 4
     assert not window.error_dialogs
+
+
+def test_scanned_pages_of_an_indexed_pdf_are_listed_as_problems(window, qtbot, corpus: Path):
+    mixed = make_mixed_pdf(corpus / "mixed.pdf", ["Glaciers carve valleys.", "Moraines."])
+    window.add_paths([str(corpus)])
+    wait_indexed(qtbot, window, 5)
+    qtbot.waitUntil(lambda: str(mixed) in window.problems.problems(), timeout=WAIT_MS)
+    reason = window.problems.problems()[str(mixed)]
+    assert reason.startswith("Indexed, but page 3 is a scanned image")
+    assert window.status.documents == 5
 
 
 def test_remove_folder_asks_then_purges(window, qtbot, corpus: Path):

@@ -13,31 +13,30 @@ from tests.gui.conftest import WAIT_MS, close_window
 def test_settings_round_trip_through_the_dialog(window, qtbot, isolated_home: Path):
     dialog = window.open_settings()
     assert isinstance(dialog, SettingsDialog)
-    assert dialog.chunk_chars.value() == Settings().chunk_chars
-    dialog.chunk_chars.setValue(1200)
-    dialog.chunk_overlap.setValue(100)
-    dialog.excludes.setPlainText("drafts/\n*.tmp\n")
-    dialog.results_per_page.setValue(15)
+    rows = dialog.widgets
+    assert rows["chunk_chars"].value() == Settings().chunk_chars
+    rows["chunk_chars"].setValue(1200)
+    rows["chunk_overlap"].setValue(100)
+    rows["excludes"].setPlainText("drafts/\n*.tmp\n")
+    rows["results_per_page"].setValue(15)
     dialog.buttons.accepted.emit()
-    config = Paths.resolve(str(isolated_home)).config_file
-    qtbot.waitUntil(
-        lambda: config.exists() and load_settings(config).chunk_chars == 1200, timeout=WAIT_MS
-    )
-    saved = load_settings(config)
+    # Applied: the engine's call has returned (the file is written before it does).
+    qtbot.waitUntil(lambda: window.engine.settings.chunk_chars == 1200, timeout=WAIT_MS)
+    saved = load_settings(Paths.resolve(str(isolated_home)).config_file)
     assert saved.excludes == ("drafts/", "*.tmp")
     assert saved.chunk_overlap == 100 and saved.results_per_page == 15
     assert window.engine.settings == saved
     # Reopened, the dialog shows what was saved.
     again = window.open_settings()
-    assert again.chunk_chars.value() == 1200
-    assert again.excludes.toPlainText() == "drafts/\n*.tmp"
+    assert again.widgets["chunk_chars"].value() == 1200
+    assert again.widgets["excludes"].toPlainText() == "drafts/\n*.tmp"
     again.reject()
 
 
 def test_invalid_values_are_explained_in_place_and_not_saved(window, qtbot, isolated_home: Path):
     dialog = window.open_settings()
-    dialog.chunk_chars.setValue(400)
-    dialog.chunk_overlap.setValue(300)  # more than half the passage length
+    dialog.widgets["chunk_chars"].setValue(400)
+    dialog.widgets["chunk_overlap"].setValue(300)  # more than half the passage length
     dialog.buttons.accepted.emit()
     assert dialog.isVisible()
     assert not dialog.error.isHidden()
@@ -67,8 +66,8 @@ def test_model_notes_tell_what_a_choice_means(tmp_path: Path):
 def test_help_text_is_shown_as_tooltips(qtbot, tmp_path: Path):
     dialog = SettingsDialog(Settings(), str(tmp_path))
     qtbot.addWidget(dialog)
-    assert dialog.chunk_chars.toolTip() == Settings.help_for("chunk_chars")
-    assert dialog.excludes.toolTip() == Settings.help_for("excludes")
+    assert dialog.widgets["chunk_chars"].toolTip() == Settings.help_for("chunk_chars")
+    assert dialog.widgets["excludes"].toolTip() == Settings.help_for("excludes")
 
 
 def test_excludes_apply_and_purge_matching_files(window, qtbot, corpus: Path):

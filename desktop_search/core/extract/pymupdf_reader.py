@@ -23,7 +23,7 @@ def read(path: str, digest: str) -> ExtractedDocument:
 
     doc = _open_document(path)
     pages: list[PageText] = []
-    image_only = 0
+    image_only: list[int] = []
     try:
         page_count = doc.page_count
         for number in range(page_count):
@@ -37,7 +37,7 @@ def read(path: str, digest: str) -> ExtractedDocument:
             if text.strip():
                 pages.append(PageText(number + 1, text))
             elif page.get_images(full=False):
-                image_only += 1
+                image_only.append(number + 1)
         title = (doc.metadata or {}).get("title") or ""
     finally:
         doc.close()
@@ -45,7 +45,7 @@ def read(path: str, digest: str) -> ExtractedDocument:
         if image_only:
             raise ExtractionError(
                 path,
-                f"no text layer: {'the page is' if image_only == 1 else 'all pages are'} "
+                f"no text layer: {'the page is' if len(image_only) == 1 else 'all pages are'} "
                 "scanned images (text recognition is not supported)",
             )
         if page_count == 0:
@@ -58,7 +58,7 @@ def read(path: str, digest: str) -> ExtractedDocument:
         title=title,
         page_count=page_count,
         content_hash=digest,
-        pages_without_text=image_only,
+        pages_without_text=tuple(image_only),
     )
 
 

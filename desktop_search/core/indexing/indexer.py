@@ -1,10 +1,10 @@
 """Scan -> diff with the catalog -> extract (worker processes) -> embed -> write, with events.
 
 The Indexer owns one worker thread that takes jobs (scan folders, follow changed paths, remove
-a folder, re-embed) from a queue, and, during a run, a writer thread that embeds and writes in
-batches while the extraction processes keep reading the next files. All writes to the Index
-happen on these two threads. Events go to `on_event`, called on those threads, never the
-caller's.
+a folder, re-embed) from a queue, and, during a run, a BatchWriter thread that embeds and
+writes in batches while the extraction processes keep reading the next files. All writes to
+the Index happen on these two threads. Events go to `on_event`, called on those threads, never
+the caller's.
 """
 
 from __future__ import annotations
@@ -18,20 +18,17 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import numpy as np
-
 from desktop_search.core.config import Settings
 from desktop_search.core.embed.base import Embedder
 from desktop_search.core.errors import DesktopSearchError, StorageFullError, is_disk_full
-from desktop_search.core.extract.pool import (
-    ExtractionPool,
-    ExtractionResult,
-    ExtractionTask,
-    lower_priority,
-)
-from desktop_search.core.indexing.scanning import ExcludeRules, FoundFile, walk
+from desktop_search.core.extract.pool import ExtractionPool, ExtractionTask, lower_priority
+from desktop_search.core.indexing.availability import empty_mount_point
+from desktop_search.core.indexing.batch_writer import BatchWriter, record_failure
+from desktop_search.core.indexing.catalog_diff import Diff, WorkItem, diff, match_renames
+from desktop_search.core.indexing.progress import ProgressMeter, RunStats
+from desktop_search.core.indexing.reembed import reembed
+from desktop_search.core.indexing.scanning import ExcludeRules, FoundFile, owning_folder, walk
 from desktop_search.core.models import (
-    FileFailed,
     FileIndexed,
     FileRemoved,
     FolderChanged,
@@ -40,22 +37,12 @@ from desktop_search.core.models import (
     IndexEvent,
     Message,
     Paused,
-    Progress,
     ScanFinished,
     ScanStarted,
 )
-from desktop_search.core.storage.index import DocumentWrite, FileRow, Index
+from desktop_search.core.storage.index import FileRow, Index
 
 log = logging.getLogger(__name__)
-
-PROGRESS_INTERVAL_S = 0.1
-
-
-@dataclass(frozen=True)
-class _Work:
-    found: FoundFile
-    folder: str
-    known_hash: str | None
 
 
 @dataclass(frozen=True)
@@ -63,6 +50,7 @@ class _Job:
     kind: str  # "scan" | "paths" | "remove" | "reembed" | "stop"
     folders: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
+    refill: bool = False  # reembed: the same model into a new vector store
 
 
 class Indexer:
@@ -94,7 +82,7 @@ class Indexer:
         self._closed = False
         # Why the last run stopped early (disk full, damaged store...), for front ends to show.
         self.last_error: DesktopSearchError | None = None
-        self._run_stats = _RunStats()
+        self._run_stats = RunStats()
 
     # ------------------------------------------------------------------ public API
     def start(self) -> None:
@@ -113,9 +101,10 @@ class Indexer:
     def remove_folder(self, folder: str) -> None:
         self._submit(_Job("remove", folders=(folder,)))
 
-    def reembed(self) -> None:
-        """Queue re-embedding every stored passage with the current model (no re-extraction)."""
-        self._submit(_Job("reembed"))
+    def reembed(self, *, refill: bool = False) -> None:
+        """Queue re-embedding every stored passage with the current model (no re-extraction);
+        `refill`: even when the index already has that model's vectors (a new vector store)."""
+        self._submit(_Job("reembed", refill=refill))
 
     def pause(self) -> None:
         if not self._pause.is_set():
@@ -197,7 +186,7 @@ class Indexer:
             self._cancel.clear()
             self.last_error = None
             started = time.monotonic()
-            self._run_stats = _RunStats()
+            self._run_stats = RunStats()
             # Coalesce: many queued scans/path updates become one run.
             jobs = [job]
             while True:
@@ -241,109 +230,75 @@ class Indexer:
                 removed = self._index.delete_folder_files(folder)
                 self._index.remove_folder_record(folder)
                 self._run_stats.removed += removed
-                self._emit(FolderChanged(folder, "removed"))
+                self._emit(FolderChanged(folder, removed=True))
         elif job.kind == "reembed":
-            self._reembed()
+            reembed(
+                self._index,
+                self._embedder(),
+                batch_chunks=self.settings.batch_chunks,
+                emit=self._emit,
+                pause=self._pause,
+                cancel=self._cancel,
+                refill=job.refill,
+            )
 
     # ------------------------------------------------------------------ scanning
     def _rules(self) -> ExcludeRules:
-        return ExcludeRules(self.settings.excludes, self.settings.include_hidden)
+        return ExcludeRules.for_settings(self.settings)
+
+    def _set_state(self, folder: str, state: FolderState) -> None:
+        self._index.set_folder_state(folder, state.value)
+        self._emit(FolderChanged(folder, state=state))
 
     def _scan(self, folders: Iterable[str]) -> None:
         folders = tuple(folders)
         self._emit(ScanStarted(folders))
         rules = self._rules()
-        work: list[_Work] = []
+        work: list[WorkItem] = []
         unchanged = removed = 0
         for folder in folders:
             if self._cancel.is_set():
                 return
-            if not os.path.exists(folder) or _empty_mount_point(folder):
+            if not os.path.exists(folder) or empty_mount_point(folder):
                 # An unplugged drive or a share that is down: keep its entries until the
                 # person removes the folder.
-                self._index.set_folder_state(folder, FolderState.UNAVAILABLE.value)
-                self._emit(FolderChanged(folder, FolderState.UNAVAILABLE.value))
+                self._set_state(folder, FolderState.UNAVAILABLE)
                 continue
-            self._index.set_folder_state(folder, FolderState.INDEXING.value)
-            self._emit(FolderChanged(folder, FolderState.INDEXING.value))
+            self._set_state(folder, FolderState.INDEXING)
             errors: list[tuple[str, str]] = []
             on_disk = {f.path: f for f in walk(folder, rules, errors)}
             for path, reason in errors:
                 self._emit(Message(f"Skipped '{path}': {reason}.", "warning"))
-            known = self._index.files_in_folder(folder)
-            new_work, same, gone = self._diff(folder, on_disk, known)
-            work += new_work
-            unchanged += same
-            removed += self._purge_or_rename(folder, gone, new_work, work)
+            changes = self._diff(folder, on_disk, self._index.files_in_folder(folder))
+            work += changes.work
+            unchanged += changes.unchanged
+            removed += self._purge_or_rename(folder, changes, work)
         self._emit(ScanFinished(total=len(work), unchanged=unchanged, removed=removed))
         self._process(work)
         for folder in folders:
             if os.path.exists(folder):
-                self._index.set_folder_state(folder, FolderState.UP_TO_DATE.value)
-                self._emit(FolderChanged(folder, FolderState.UP_TO_DATE.value))
+                self._set_state(folder, FolderState.UP_TO_DATE)
 
-    def _diff(
-        self, folder: str, on_disk: dict[str, FoundFile], known: dict[str, FileRow]
-    ) -> tuple[list[_Work], int, list[FileRow]]:
-        work: list[_Work] = []
-        unchanged = 0
-        max_bytes = self.settings.max_file_mb * 1024 * 1024
-        for path, found in on_disk.items():
-            row = known.get(path)
-            if row is not None and row.size == found.size and abs(row.mtime - found.mtime) < 1e-6:
-                unchanged += 1
-                continue
-            if found.size > max_bytes:
-                self._fail(
-                    found,
-                    folder,
-                    None,
-                    f"it is larger than the {self.settings.max_file_mb} MiB limit",
-                )
-                continue
-            # A failed file is retried only when it changed; a changed indexed file is hashed
-            # first, and re-read only when its bytes differ.
-            known_hash = row.hash if row is not None and row.status == "indexed" else None
-            work.append(_Work(found, folder, known_hash))
-        gone = [row for path, row in known.items() if path not in on_disk]
-        return work, unchanged, gone
+    def _diff(self, folder: str, on_disk: dict[str, FoundFile], known: dict[str, FileRow]) -> Diff:
+        found = diff(folder, on_disk, known, self.settings.max_file_mb * 1024 * 1024)
+        for item in found.too_large:
+            self._fail(item, f"it is larger than the {self.settings.max_file_mb} MiB limit")
+        return found
 
-    def _purge_or_rename(
-        self, folder: str, gone: list[FileRow], new_work: list[_Work], all_work: list[_Work]
-    ) -> int:
+    def _purge_or_rename(self, folder: str, changes: Diff, all_work: list[WorkItem]) -> int:
         """Files that vanished: a new file with the same bytes is the same file renamed."""
-        if not gone:
+        if not changes.gone:
             return 0
-        from desktop_search.core.errors import ExtractionError
-        from desktop_search.core.extract.reader import content_hash
-
-        by_size: dict[int, list[FileRow]] = {}
-        for row in gone:
-            if row.status == "indexed" and row.hash:
-                by_size.setdefault(row.size, []).append(row)
         renamed: set[str] = set()
-        for item in list(new_work):
-            if item.known_hash is not None or item.found.size not in by_size:
-                continue
-            try:
-                digest = content_hash(item.found.path)
-            except ExtractionError:
-                continue
-            match = next(
-                (r for r in by_size[item.found.size] if r.hash == digest and r.path not in renamed),
-                None,
-            )
-            if match is None:
-                continue
-            self._index.rename(
-                match.path, item.found.path, folder, item.found.size, item.found.mtime
-            )
-            renamed.add(match.path)
+        for row, item in match_renames(changes.gone, changes.work):
+            found = item.found
+            self._index.rename(row.path, found.path, folder, found.size, found.mtime)
+            renamed.add(row.path)
             all_work.remove(item)
-            self._emit(FileRemoved(match.path))
-            self._emit(FileIndexed(item.found.path, match.chunks, match.pages))
+            self._emit(FileRemoved(row.path))
+            self._emit(FileIndexed(found.path, row.chunks, row.pages))
             self._run_stats.indexed += 1
-        to_delete = [r.path for r in gone if r.path not in renamed]
+        to_delete = [r.path for r in changes.gone if r.path not in renamed]
         count = self._index.delete_files(to_delete)
         for path in to_delete:
             self._emit(FileRemoved(path))
@@ -351,51 +306,49 @@ class Indexer:
         return count
 
     def _update_paths(self, paths: Iterable[str]) -> None:
-        """Follow changes reported by the watcher (or anyone): files and folders, any state."""
+        """Follow changes reported by the watcher (or anyone): files and folders, any state.
+
+        Only the catalog rows at and below the changed paths are read, so a change costs what
+        changed, not the size of its folder.
+        """
         folders = self._index.folder_paths()
         rules = self._rules()
         by_folder: dict[str, set[str]] = {}
         for path in dict.fromkeys(paths):
-            folder = _owning_folder(path, folders)
+            folder = owning_folder(path, folders)
             if folder is None:
                 continue
             by_folder.setdefault(folder, set()).add(path)
-        work: list[_Work] = []
+        work: list[WorkItem] = []
         reconciled: list[str] = []
         for folder, changed in by_folder.items():
             if not os.path.exists(folder):
-                self._index.set_folder_state(folder, FolderState.UNAVAILABLE.value)
-                self._emit(FolderChanged(folder, FolderState.UNAVAILABLE.value))
+                self._set_state(folder, FolderState.UNAVAILABLE)
                 continue
             if folder in changed:
                 # The whole folder was looked at (it came back, or it is polled): afterwards it
                 # is up to date, whatever state it was left in.
                 reconciled.append(folder)
-            known = self._index.files_in_folder(folder)
             on_disk: dict[str, FoundFile] = {}
             affected: dict[str, FileRow] = {}
             for path in changed:
-                prefix = path.rstrip(os.sep) + os.sep
-                affected.update(
-                    {p: r for p, r in known.items() if p == path or p.startswith(prefix)}
-                )
-                if os.path.isdir(path):
-                    if path != folder and rules.skips_path(folder, os.path.join(path, "x.pdf")):
-                        continue
-                    on_disk.update({f.path: f for f in walk(path, rules)})
-                elif os.path.isfile(path):
-                    if folder != path and rules.skips_path(folder, path):
-                        continue
-                    on_disk.update({f.path: f for f in walk(path, rules)})
-            new_work, _, gone = self._diff(folder, on_disk, affected)
-            work += new_work
-            self._purge_or_rename(folder, gone, new_work, work)
+                # A folder nested in this one is indexed as its own: its rows are not ours.
+                rows = self._index.files_under(path)
+                affected.update({p: r for p, r in rows.items() if r.folder == folder})
+                is_dir = os.path.isdir(path)
+                if not is_dir and not os.path.isfile(path):
+                    continue  # gone: its rows above are what is left to purge
+                if path != folder and rules.skips_path(folder, path, is_dir=is_dir):
+                    continue
+                on_disk.update({f.path: f for f in walk(path, rules, base=folder)})
+            changes = self._diff(folder, on_disk, affected)
+            work += changes.work
+            self._purge_or_rename(folder, changes, work)
         if work:
             self._emit(ScanFinished(total=len(work), unchanged=0, removed=self._run_stats.removed))
             self._process(work)
         for folder in reconciled:
-            self._index.set_folder_state(folder, FolderState.UP_TO_DATE.value)
-            self._emit(FolderChanged(folder, FolderState.UP_TO_DATE.value))
+            self._set_state(folder, FolderState.UP_TO_DATE)
 
     # ------------------------------------------------------------------ the pipeline
     def _pool_for_run(self) -> ExtractionPool:
@@ -422,12 +375,18 @@ class Indexer:
             self._pool.close()
             self._pool = None
 
-    def _process(self, work: list[_Work]) -> None:
+    def _process(self, work: list[WorkItem]) -> None:
         if not work:
             return
-        total = len(work)
-        progress = _ProgressMeter(total, self._emit, lambda: self._pause.is_set())
-        writer = _BatchWriter(self, progress)
+        progress = ProgressMeter(len(work), self._emit, self._pause.is_set)
+        writer = BatchWriter(
+            self._index,
+            self._embedder,
+            batch_chunks=self.settings.batch_chunks,
+            progress=progress,
+            stats=self._run_stats,
+            emit=self._emit,
+        )
         writer.start()
         tasks = deque(ExtractionTask(w.found.path, w.known_hash, token=w) for w in work)
         try:
@@ -440,197 +399,8 @@ class Indexer:
         finally:
             writer.finish()
 
-    def _fail(self, found: FoundFile, folder: str, file_hash: str | None, reason: str) -> None:
-        self._index.record_failure(
-            found.path, folder, found.size, found.mtime, file_hash, reason, found.file_type
-        )
-        self._run_stats.failed += 1
-        self._emit(FileFailed(found.path, reason))
-
-    # ------------------------------------------------------------------ model change
-    def _reembed(self) -> None:
-        embedder = self._embedder()
-        old = self._index.model_id
-        if old == embedder.model_id:
-            return
-        self._emit(Message(f"Re-embedding stored passages with {embedder.model_id}…"))
-        self._index.drop_collection(embedder.model_id)  # a half-done earlier attempt
-        total = self._index.counts()[1]
-        done = 0
-        progress = _ProgressMeter(total, self._emit, lambda: self._pause.is_set())
-        for rows in self._index.iter_chunk_batches(self.settings.batch_chunks):
-            while self._pause.is_set() and not self._cancel.is_set():
-                time.sleep(0.1)
-            if self._cancel.is_set():
-                self._emit(Message("Re-embedding stopped; it starts again next time.", "warning"))
-                return
-            vectors = embedder.embed_documents([r[3] for r in rows])
-            self._index.add_vectors(embedder.model_id, rows, vectors)
-            done += len(rows)
-            progress.update(done, 0, "", chunks=done)
-        self._index.set_meta("model", embedder.model_id)
-        if old:
-            self._index.drop_collection(old)
-        progress.update(done, 0, "", force=True, chunks=done)
-
-
-class _RunStats:
-    def __init__(self) -> None:
-        self.indexed = 0
-        self.failed = 0
-        self.removed = 0
-
-
-class _ProgressMeter:
-    """done/total, rate and ETA, sent at most every PROGRESS_INTERVAL_S."""
-
-    def __init__(
-        self, total: int, emit: Callable[[IndexEvent], None], paused: Callable[[], bool]
-    ) -> None:
-        self.total = total
-        self._emit = emit
-        self._paused = paused
-        self._started = time.monotonic()
-        self._last = 0.0
-        self._paused_time = 0.0
-
-    def update(
-        self, done: int, failed: int, current: str, *, force: bool = False, chunks: int = 0
-    ) -> None:
-        now = time.monotonic()
-        if not force and now - self._last < PROGRESS_INTERVAL_S:
-            return
-        self._last = now
-        elapsed = max(now - self._started, 1e-6)
-        rate = done / elapsed
-        remaining = self.total - done
-        eta = remaining / rate if rate > 0 and done >= 3 else None
-        self._emit(
-            Progress(
-                done=done,
-                total=self.total,
-                failed=failed,
-                current=current,
-                rate=rate,
-                eta=eta,
-                chunks=chunks,
-                paused=self._paused(),
-            )
-        )
-
-
-class _BatchWriter:
-    """Embeds and writes extracted files in batches on its own thread."""
-
-    def __init__(self, indexer: Indexer, progress: _ProgressMeter) -> None:
-        self._ix = indexer
-        self._progress = progress
-        self._queue: queue.Queue[ExtractionResult | None] = queue.Queue(maxsize=256)
-        self._thread = threading.Thread(target=self._run, name="desktop-search-writer", daemon=True)
-        self._error: BaseException | None = None
-        self.done = 0
-        self.failed = 0
-        self.chunks = 0
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def put(self, result: ExtractionResult) -> None:
-        while self._thread.is_alive():
-            try:
-                self._queue.put(result, timeout=0.5)
-                return
-            except queue.Full:
-                continue
-        if self._error is not None:
-            raise RuntimeError("the index writer stopped") from self._error
-
-    def finish(self) -> None:
-        if self._thread.is_alive():
-            self._queue.put(None)
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-    def _run(self) -> None:
-        lower_priority(thread_only=True)
-        batch: list[tuple[_Work, ExtractionResult]] = []
-        batch_chunks = 0
-        oldest = 0.0
-        limit = self._ix.settings.batch_chunks
-        try:
-            while True:
-                try:
-                    item = self._queue.get(timeout=0.1)
-                except queue.Empty:
-                    item = False  # type: ignore[assignment]
-                if item is None:
-                    break
-                if item:
-                    work: _Work = item.task.token
-                    if item.error is not None or item.unchanged:
-                        self._settle(work, item)
-                    else:
-                        if not batch:
-                            oldest = time.monotonic()
-                        batch.append((work, item))
-                        batch_chunks += len(item.chunks)
-                if batch and (batch_chunks >= limit or time.monotonic() - oldest > 0.5):
-                    self._flush(batch)
-                    batch, batch_chunks = [], 0
-            if batch:
-                self._flush(batch)
-            self._progress.update(self.done, self.failed, "", force=True, chunks=self.chunks)
-        except BaseException as exc:  # noqa: BLE001 - handed to the dispatcher thread
-            log.exception("Index writer failed")
-            self._error = exc
-
-    def _settle(self, work: _Work, result: ExtractionResult) -> None:
-        ix = self._ix
-        if result.unchanged:
-            ix._index.touch(work.found.path, work.found.size, work.found.mtime)
-        else:
-            ix._fail(work.found, work.folder, None, result.error or "unknown error")
-            self.failed += 1
-        self.done += 1
-        self._progress.update(self.done, self.failed, work.found.path, chunks=self.chunks)
-
-    def _flush(self, batch: list[tuple[_Work, ExtractionResult]]) -> None:
-        ix = self._ix
-        embedder = ix._embedder()
-        texts = [c.text for _, r in batch for c in r.chunks]
-        # Embedded in parts, so no single call holds the GIL for long (see VECTOR_WRITE_PART).
-        parts = [embedder.embed_documents(texts[i : i + 128]) for i in range(0, len(texts), 128)]
-        vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), np.float32)
-        model_id = embedder.model_id
-        if ix._index.model_id is None:
-            ix._index.set_meta("model", model_id)
-        docs = []
-        for work, result in batch:
-            doc = result.document
-            assert doc is not None
-            docs.append(
-                DocumentWrite(
-                    path=work.found.path,
-                    folder=work.folder,
-                    size=work.found.size,
-                    mtime=work.found.mtime,
-                    hash=doc.content_hash,
-                    title=doc.title,
-                    file_type=work.found.file_type,
-                    pages=doc.page_count,
-                    chunks=result.chunks,
-                )
-            )
-        ix._index.write_documents(docs, vectors, model_id)
-        for work, result in batch:
-            self.done += 1
-            self.chunks += len(result.chunks)
-            ix._run_stats.indexed += 1
-            doc = result.document
-            assert doc is not None
-            ix._emit(FileIndexed(work.found.path, len(result.chunks), doc.page_count))
-        self._progress.update(self.done, self.failed, batch[-1][0].found.path, chunks=self.chunks)
+    def _fail(self, item: WorkItem, reason: str) -> None:
+        record_failure(self._index, self._run_stats, self._emit, item, reason)
 
 
 def _as_person_error(exc: Exception, home: object) -> DesktopSearchError:
@@ -639,20 +409,3 @@ def _as_person_error(exc: Exception, home: object) -> DesktopSearchError:
     if is_disk_full(exc, home):
         return StorageFullError(home)
     return DesktopSearchError(f"Indexing stopped on an unexpected error: {exc}")
-
-
-def _owning_folder(path: str, folders: list[str]) -> str | None:
-    best = None
-    for folder in folders:
-        inside = path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-        if inside and (best is None or len(folder) > len(best)):
-            best = folder
-    return best
-
-
-def _empty_mount_point(folder: str) -> bool:
-    """A mount point with nothing in it is a drive that is not there, not an emptied folder."""
-    try:
-        return os.path.ismount(folder) and not any(os.scandir(folder))
-    except OSError:
-        return False

@@ -7,8 +7,12 @@ import logging
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from desktop_search.core.extract.formats import file_type, is_supported
+
+if TYPE_CHECKING:
+    from desktop_search.core.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +34,11 @@ def is_temporary(name: str) -> bool:
 
 
 class ExcludeRules:
-    """Hidden files, default folders and the person's .gitignore-style patterns."""
+    """Hidden files, default folders and the person's .gitignore-style patterns.
+
+    The one set of ignore rules: scans, the indexer's follow-up of changed paths and the
+    watcher all ask it, so what a scan skips is never queued by the watcher either.
+    """
 
     def __init__(self, patterns: Iterable[str] = (), include_hidden: bool = False) -> None:
         import pathspec
@@ -38,6 +46,10 @@ class ExcludeRules:
         self.patterns = tuple(p for p in patterns if p.strip())
         self.include_hidden = include_hidden
         self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> ExcludeRules:
+        return cls(settings.excludes, settings.include_hidden)
 
     def skip_dir(self, name: str, relative: str) -> bool:
         if name in DEFAULT_EXCLUDED_DIRS:
@@ -53,28 +65,40 @@ class ExcludeRules:
             return True
         return bool(self.patterns) and self._spec.match_file(relative)
 
-    def skips_path(self, root: str, path: str) -> bool:
-        """Whether a path below `root` is excluded (checks every folder on the way)."""
+    def skips_path(self, root: str, path: str, *, is_dir: bool = False) -> bool:
+        """Whether a path below `root` is excluded (checks every folder on the way).
+
+        `root` itself is never excluded; a path outside it always is.
+        """
         relative = os.path.relpath(path, root)
-        if relative.startswith(".."):
+        if relative == os.curdir:
+            return False
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
             return True
         parts = relative.split(os.sep)
-        for i, part in enumerate(parts[:-1]):
+        for i, part in enumerate(parts if is_dir else parts[:-1]):
             if self.skip_dir(part, "/".join(parts[: i + 1])):
                 return True
-        return self.skip_file(parts[-1], "/".join(parts))
+        return not is_dir and self.skip_file(parts[-1], "/".join(parts))
 
 
 def walk(
-    root: str, rules: ExcludeRules, errors: list[tuple[str, str]] | None = None
+    root: str,
+    rules: ExcludeRules,
+    errors: list[tuple[str, str]] | None = None,
+    *,
+    base: str | None = None,
 ) -> Iterator[FoundFile]:
     """Every indexable file below `root` (or `root` itself when it is a file).
 
+    The person's patterns are matched relative to `base`, the indexed folder (default:
+    `root`), so walking one of its subfolders skips what a scan of the whole folder skips.
     Symbolic links to folders are followed once: a link loop is noticed and reported.
     What can't be read (folders, files, names that are not valid UTF-8) is reported in
     `errors` as (path, reason) and skipped; the walk goes on.
     """
     report = errors.append if errors is not None else (lambda item: None)
+    base = root if base is None else base
     if os.path.isfile(root):
         found = _found(root)
         if isinstance(found, str):
@@ -104,7 +128,7 @@ def walk(
                     (printable(entry.path), "its name is not valid UTF-8 (rename it to index it)")
                 )
                 continue
-            relative = os.path.relpath(entry.path, root).replace(os.sep, "/")
+            relative = os.path.relpath(entry.path, base).replace(os.sep, "/")
             try:
                 is_dir = entry.is_dir()
             except OSError as exc:
@@ -120,6 +144,16 @@ def walk(
                 else:
                     yield found
         stack.extend(sorted(subdirs, reverse=True))
+
+
+def owning_folder(path: str, folders: Iterable[str]) -> str | None:
+    """The innermost of `folders` that holds `path` (or is it); None when none does."""
+    best = None
+    for folder in folders:
+        inside = path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+        if inside and (best is None or len(folder) > len(best)):
+            best = folder
+    return best
 
 
 def _utf8(path: str) -> bool:

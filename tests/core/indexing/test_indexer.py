@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from desktop_search.core import models as m
+from desktop_search.core.config import Paths
 from desktop_search.core.errors import IndexLockedError
 from tests.conftest import make_pdf
 
@@ -18,12 +22,21 @@ class Recorder:
     def __init__(self) -> None:
         self.events: list[m.IndexEvent] = []
         self.threads: set[str] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
 
     def __call__(self, event: m.IndexEvent) -> None:
         with self._lock:
             self.events.append(event)
             self.threads.add(threading.current_thread().name)
+            self._lock.notify_all()
+
+    def wait_for(self, kind: type, timeout: float = 60) -> None:
+        """Until an event of this kind has arrived (woken by its delivery, not by polling)."""
+        with self._lock:
+            arrived = self._lock.wait_for(
+                lambda: any(isinstance(e, kind) for e in self.events), timeout
+            )
+        assert arrived, f"no {kind.__name__} event within {timeout} s"
 
     def of(self, kind: type) -> list:
         with self._lock:
@@ -149,6 +162,9 @@ def test_pause_holds_work_and_resume_finishes(engine, rec: Recorder, tmp_path: P
         make_pdf(folder / f"f{i:02d}.pdf", [f"document number {i} about topic{i}"])
     engine.pause()
     engine.add_folder(folder)
+    rec.wait_for(m.ScanFinished)  # the 30 files are known: the run is at the paused pipeline
+    # That nothing moves needs a window to look through; this fails only if work gets past
+    # the pause, never because the machine is slow.
     assert not engine.wait_until_idle(1.0)
     assert engine.paused and len(rec.of(m.FileIndexed)) <= 2 * (os.cpu_count() or 1)
     engine.resume()
@@ -162,6 +178,8 @@ def test_cancel_keeps_what_was_written(engine, rec: Recorder, tmp_path: Path) ->
     for i in range(40):
         make_pdf(folder / f"f{i:02d}.pdf", [f"document {i} " * 50])
     engine.add_folder(folder)
+    # Cancel a run under way (a job still queued is dropped without a run, and without Idle).
+    rec.wait_for(m.ScanStarted)
     engine.cancel()
     assert engine.wait_until_idle(60)
     done = len(indexed_paths(engine))
@@ -173,12 +191,13 @@ def test_cancel_keeps_what_was_written(engine, rec: Recorder, tmp_path: Path) ->
     assert len(indexed_paths(engine)) == 40
 
 
-def test_remove_folder_purges_its_entries(engine, corpus: Path) -> None:
+def test_remove_folder_purges_its_entries(engine, rec: Recorder, corpus: Path) -> None:
     index_folder(engine, corpus)
     engine.remove_folder(corpus)
     assert engine.wait_until_idle(30)
     assert engine.status().documents == 0 and engine.folders() == []
     assert engine.index.check_consistency()["vectors"] == 0
+    assert m.FolderChanged(str(corpus), removed=True) in rec.events
 
 
 def test_a_single_file_can_be_added(engine, corpus: Path) -> None:
@@ -186,18 +205,83 @@ def test_a_single_file_can_be_added(engine, corpus: Path) -> None:
     assert indexed_paths(engine) == {str(corpus / "baking.pdf")}
 
 
-def test_unavailable_folder_keeps_its_entries(engine, corpus: Path, tmp_path: Path) -> None:
+def test_unavailable_folder_keeps_its_entries(
+    engine, rec: Recorder, corpus: Path, tmp_path: Path
+) -> None:
     index_folder(engine, corpus)
     moved = tmp_path / "unplugged"
     os.rename(corpus, moved)
     engine.rescan()
     assert engine.wait_until_idle(30)
     assert engine.folders()[0].state == m.FolderState.UNAVAILABLE.value
+    assert m.FolderChanged(str(corpus), state=m.FolderState.UNAVAILABLE) in rec.events
     assert engine.status().documents == 4
     os.rename(moved, corpus)
+    rec.clear()
     engine.rescan()
     assert engine.wait_until_idle(30)
     assert engine.folders()[0].state == m.FolderState.UP_TO_DATE.value
+    assert m.FolderChanged(str(corpus), state=m.FolderState.UP_TO_DATE) in rec.events
+
+
+# ------------------------------------------------------------------------------ changed paths
+def test_a_change_reads_only_the_catalog_rows_below_it(
+    engine_factory, tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "many"
+    (folder / "sub").mkdir(parents=True)
+    for i in range(40):
+        (folder / f"note{i:02d}.txt").write_text(f"Field note {i}.", encoding="utf-8")
+    for i in range(3):
+        (folder / "sub" / f"deep{i}.txt").write_text(f"Deep note {i}.", encoding="utf-8")
+    first = engine_factory()
+    first.load_model()
+    index_folder(first, folder)
+    first.close()
+
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def tracing_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    # Every connection the engine opens from here on reports its SQL, the indexer's included.
+    monkeypatch.setattr(sqlite3, "connect", tracing_connect)
+    engine = engine_factory()
+    engine.load_model()
+    changed = folder / "note07.txt"
+    changed.write_text("Field note 7, rewritten: the quillmarsh.", encoding="utf-8")
+    (folder / "sub" / "deep1.txt").unlink()
+    statements.clear()
+    engine.indexer.update_paths([str(changed), str(folder / "sub")])
+    assert engine.wait_until_idle(60)
+    ran = list(statements)
+    monkeypatch.undo()
+
+    assert top_names(engine, "quillmarsh") == ["note07.txt"]
+    assert engine.index.file_by_path(str(folder / "sub" / "deep1.txt")) is None
+    catalog = Paths.resolve(isolated_home).sqlite_file
+    files_select = re.compile(r"^\s*SELECT\b.*\bFROM\s+files\b", re.IGNORECASE | re.DOTALL)
+    with sqlite3.connect(catalog) as conn:
+        read = sum(len(conn.execute(sql).fetchall()) for sql in ran if files_select.match(sql))
+    # The changed file's row and the subfolder's three, give or take the writes' own lookups;
+    # loading the folder's rows would read more than its 43.
+    assert 4 <= read < 15, [sql for sql in ran if files_select.match(sql)]
+
+
+def test_a_changed_subfolder_keeps_the_folders_exclude_patterns(engine, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    engine.apply_settings(replace(engine.settings, excludes=("/sub/drafts/",)))
+    index_folder(engine, folder)
+    (folder / "sub" / "drafts").mkdir()
+    (folder / "sub" / "drafts" / "d.txt").write_text("Draft fernwhistle.", encoding="utf-8")
+    (folder / "sub" / "kept.txt").write_text("Kept fernwhistle.", encoding="utf-8")
+    engine.indexer.update_paths([str(folder / "sub")])
+    assert engine.wait_until_idle(60)
+    assert top_names(engine, "fernwhistle") == ["kept.txt"]
 
 
 def test_only_one_writer_per_home(engine, engine_factory) -> None:

@@ -1,7 +1,7 @@
 """Live watching on the real file system: real watchdog observers, a real Engine, real PDFs.
 
-Waits poll a condition against a deadline; the only pauses are the ones a person's program
-would make (pieces of a file written over a moment).
+Waits poll the awaited event or state itself against a deadline; the only pauses are the ones a
+person's program would make (pieces of a file written over a moment).
 """
 
 from __future__ import annotations
@@ -14,20 +14,22 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from desktop_search.core.indexing import watcher as watcher_module
-from desktop_search.core.indexing.watcher import ChangeBuffer, FolderWatcher, collapse_paths
+from desktop_search.core.indexing import inotify
+from desktop_search.core.indexing.watcher import FolderWatcher
 from desktop_search.core.models import (
     FileFailed,
     FileIndexed,
     FolderChanged,
+    FolderState,
     IndexEvent,
     Message,
+    WatchMode,
 )
 
 DEADLINE_S = 30.0
@@ -40,6 +42,11 @@ def wait_for(condition: Callable[[], object], what: str, timeout: float = DEADLI
             return
         time.sleep(0.05)
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def wait_for_event(events: list[IndexEvent], event: IndexEvent) -> None:
+    """Wait until `event` has been delivered (events arrive on the engine's threads)."""
+    wait_for(lambda: event in events, repr(event))
 
 
 @dataclass
@@ -112,6 +119,8 @@ def test_watching_is_live_for_every_folder(watched: Watched) -> None:
     assert watched.engine.watch_modes() == {str(watched.folder): "live"}
     (info,) = watched.engine.status().folders
     assert info.watch_mode == "live"
+    # Sent before `watch` returns: the front end hears of every change of watch mode.
+    assert FolderChanged(str(watched.folder), watch=WatchMode.LIVE) in watched.events
 
 
 def test_created_files_are_indexed(watched: Watched, pdf_factory: Callable[..., Path]) -> None:
@@ -269,6 +278,31 @@ def test_temporary_files_are_never_looked_at(
     assert not temp_paths & {getattr(e, "path", None) for e in watched.events}
 
 
+def test_changes_in_excluded_folders_are_not_even_queued(watched: Watched) -> None:
+    engine = watched.engine
+    # Set while watching: the watcher follows the settings, not the ones it started with.
+    engine.apply_settings(replace(engine.settings, excludes=("drafts/",)))
+    assert engine.wait_until_idle(DEADLINE_S)
+    drafts = watched.folder / "notes" / "drafts"
+    drafts.mkdir()
+    first = drafts / "plan.txt"
+    first.write_text("A draft about the wrenfathom.", encoding="utf-8")
+
+    watched.settle_with_sentinel()
+    assert watched.found("wrenfathom") == set()
+    handed = {p for call in watched.handed_over for p in call}
+    assert not [p for p in handed if p == str(drafts) or p.startswith(str(drafts) + os.sep)]
+
+    # No longer excluded: the rescan the change queues finds the file, the watch sees new ones.
+    engine.apply_settings(replace(engine.settings, excludes=()))
+    assert engine.wait_until_idle(DEADLINE_S)
+    assert watched.found("wrenfathom") == {str(first)}
+    second = drafts / "later.txt"
+    second.write_text("A later draft about the wrenfathom.", encoding="utf-8")
+    wait_for(lambda: watched.found("wrenfathom") == {str(first), str(second)}, "the new draft")
+    assert any(str(second) in call for call in watched.handed_over)
+
+
 # ------------------------------------------------------------------------------ availability
 def test_folder_removed_and_recreated(watched: Watched, pdf_factory: Callable[..., Path]) -> None:
     folder = str(watched.folder)
@@ -278,13 +312,15 @@ def test_folder_removed_and_recreated(watched: Watched, pdf_factory: Callable[..
         (info,) = watched.engine.folders()
         return info.state
 
-    wait_for(lambda: watched.engine.watch_modes()[folder] == "unavailable", "unavailable mode")
-    wait_for(lambda: state() == "unavailable", "the folder to be marked unavailable")
+    # The watcher says it can't watch the folder, then the indexer records it as unavailable.
+    wait_for_event(watched.events, FolderChanged(folder, watch=WatchMode.UNAVAILABLE))
+    wait_for_event(watched.events, FolderChanged(folder, state=FolderState.UNAVAILABLE))
+    assert watched.engine.watch_modes()[folder] == "unavailable"
+    assert state() == "unavailable"
     assert watched.engine.wait_until_idle(DEADLINE_S)
     # Its entries are kept while it is gone: a drive may just be unplugged.
     assert watched.engine.status().documents == 4
     assert watched.found("sourdough") == {str(watched.folder / "baking.pdf")}
-    assert FolderChanged(folder, "unavailable") in watched.events
 
     (watched.folder / "notes").mkdir(parents=True)
     back = watched.folder / "back.txt"
@@ -292,10 +328,13 @@ def test_folder_removed_and_recreated(watched: Watched, pdf_factory: Callable[..
     (watched.folder / "notes" / "astronomy.md").write_text("Neutron stars.", encoding="utf-8")
 
     wait_for(lambda: watched.found("tamarindgale") == {str(back)}, "the new file to be indexed")
-    wait_for(lambda: watched.engine.watch_modes()[folder] == "live", "live mode again")
+    wait_for_event(watched.events, FolderChanged(folder, watch=WatchMode.LIVE))
+    wait_for_event(watched.events, FolderChanged(folder, state=FolderState.PENDING))
+    assert watched.engine.watch_modes()[folder] == "live"
     # Watched live again; the sentinel's change is picked up by the new watch.
     watched.settle_with_sentinel()
-    wait_for(lambda: state() == "up to date", "the folder to be up to date")
+    wait_for_event(watched.events, FolderChanged(folder, state=FolderState.UP_TO_DATE))
+    assert state() == "up to date"
     # Reconciled with what is there now: files that did not come back are gone.
     assert watched.found("sourdough") == set()
     assert watched.indexed_paths() == {
@@ -390,7 +429,7 @@ def test_watch_limit_falls_back_to_polling(
         assert str(corpus) in warning.text and "every 0.5 s" in warning.text
         if sys.platform.startswith("linux"):
             assert "max_user_watches" in warning.text
-        assert FolderChanged(str(corpus), "polling") in events
+        assert FolderChanged(str(corpus), watch=WatchMode.POLLING) in events
 
         added = corpus / "notes" / "polled.md"
         added.write_text("Found by a rescan: the velvetorca.", encoding="utf-8")
@@ -410,7 +449,7 @@ def test_half_watched_folder_polls_and_says_so(
 ) -> None:
     # watchdog skips subfolders it can't watch without a word; the probe after scheduling
     # catches that. Here the probe reports the limit as reached.
-    monkeypatch.setattr(watcher_module, "watch_limit_reached", lambda path: True)
+    monkeypatch.setattr(inotify, "watch_limit_reached", lambda path: True)
     events: list[IndexEvent] = []
     engine = engine_factory(on_event=events.append)
     engine.load_model()
@@ -421,11 +460,6 @@ def test_half_watched_folder_polls_and_says_so(
     (info,) = engine.status().folders
     assert info.watch_mode == "polling"
     assert any(isinstance(e, Message) and "limit" in e.text for e in events)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux only")
-def test_watch_limit_probe_is_quiet_below_the_limit(tmp_path: Path) -> None:
-    assert watcher_module.watch_limit_reached(str(tmp_path)) is False
 
 
 # ------------------------------------------------------------------------------ watcher alone
@@ -472,11 +506,17 @@ def test_folder_that_cannot_be_watched_is_tried_again(
     try:
         watcher.watch(str(tmp_path))
         assert watcher.modes() == {str(tmp_path): "unavailable"}
-        assert FolderChanged(str(tmp_path), "unavailable") in events
+        assert events == [FolderChanged(str(tmp_path), watch=WatchMode.UNAVAILABLE)]
 
         monkeypatch.undo()  # permissions fixed
-        wait_for(lambda: watcher.modes() == {str(tmp_path): "live"}, "a watch at the next try")
-        assert FolderChanged(str(tmp_path), "pending") in events
+        wait_for_event(events, FolderChanged(str(tmp_path), state=FolderState.PENDING))
+        assert watcher.modes() == {str(tmp_path): "live"}
+        # Said once each, however many tries it took.
+        assert events == [
+            FolderChanged(str(tmp_path), watch=WatchMode.UNAVAILABLE),
+            FolderChanged(str(tmp_path), watch=WatchMode.LIVE),
+            FolderChanged(str(tmp_path), state=FolderState.PENDING),
+        ]
         wait_for(lambda: [str(tmp_path)] in calls, "a reconcile of the folder")
         (tmp_path / "new.txt").write_text("x", encoding="utf-8")
         wait_for(lambda: [str(tmp_path / "new.txt")] in calls, "a live change")
@@ -512,45 +552,3 @@ def test_single_file_root_is_followed(
     wait_for(lambda: calls, "the file's change")
     assert calls == [[str(target)]]
     assert watcher.modes() == {str(target): "live"}
-
-
-# ------------------------------------------------------------------------------ coalescing
-def test_buffer_waits_for_quiet_then_hands_over_once() -> None:
-    buffer = ChangeBuffer(settle_s=0.5, max_delay_s=3.0)
-    for i in range(10):
-        buffer.add(["/f/a.pdf"], now=i / 10)
-        assert buffer.take_due(now=i / 10 + 0.05) == []
-    assert buffer.next_due(now=1.0) == pytest.approx(1.4)
-    assert buffer.take_due(now=1.45) == ["/f/a.pdf"]
-    assert buffer.take_due(now=5.0) == []
-    assert buffer.next_due(now=5.0) is None
-
-
-def test_buffer_under_steady_changes_releases_settled_paths_only() -> None:
-    buffer = ChangeBuffer(settle_s=0.5, max_delay_s=3.0)
-    buffer.add(["/f/old.pdf", "/f/new.pdf"], now=0.0)  # a move: released together
-    buffer.add(["/f/done.pdf"], now=0.2)
-    for i in range(1, 15):  # a log file written to all the time
-        buffer.add(["/f/growing.txt"], now=i / 5)
-    assert buffer.take_due(now=3.0) == ["/f/done.pdf", "/f/new.pdf", "/f/old.pdf"]
-    assert len(buffer) == 1
-    # Still changing, it waits, but not forever (HOLD_FACTOR * max_delay_s after it began).
-    for i in range(15, 75):
-        buffer.add(["/f/growing.txt"], now=i / 5)
-        assert buffer.take_due(now=i / 5) == []
-    assert buffer.take_due(now=15.3) == ["/f/growing.txt"]
-
-
-def test_buffer_keeps_a_move_together_while_one_side_changes() -> None:
-    buffer = ChangeBuffer(settle_s=0.5, max_delay_s=1.0)
-    buffer.add(["/f/a.pdf", "/f/b.pdf"], now=0.0)
-    buffer.add(["/f/other.pdf"], now=0.0)
-    for i in range(1, 9):
-        buffer.add(["/f/b.pdf"], now=i * 0.2)
-    assert buffer.take_due(now=1.7) == ["/f/other.pdf"]
-    assert buffer.take_due(now=2.2) == ["/f/a.pdf", "/f/b.pdf"]
-
-
-def test_paths_below_a_changed_folder_are_folded_into_it() -> None:
-    paths = ["/f/sub/x.pdf", "/f/sub", "/f/sub-2/y.pdf", "/f/sub/deeper/z.pdf", "/f/sub"]
-    assert collapse_paths(paths) == ["/f/sub", "/f/sub-2/y.pdf"]

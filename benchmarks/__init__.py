@@ -1,0 +1,1 @@
+"""Speed and quality benchmarks over the public engine API: `python -m benchmarks.NAME`."""

@@ -1,0 +1,191 @@
+"""Embed extracted files and write them to the index in batches, on a thread of its own."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from desktop_search.core.embed.base import Embedder
+from desktop_search.core.extract.pool import ExtractionResult, lower_priority
+from desktop_search.core.indexing.catalog_diff import WorkItem
+from desktop_search.core.indexing.progress import ProgressMeter, RunStats
+from desktop_search.core.models import (
+    FileFailed,
+    FileIndexed,
+    IndexEvent,
+    describe_scanned_pages,
+)
+from desktop_search.core.storage.index import DocumentWrite, Index
+
+log = logging.getLogger(__name__)
+
+# A batch is written once it holds `batch_chunks` passages or its oldest file waited this long,
+# so a slow trickle of files still shows up in search within a second.
+MAX_BATCH_AGE_S = 0.5
+# Passages embedded per call: no single call holds the GIL for long (see VECTOR_WRITE_PART).
+EMBED_PART = 128
+
+
+def record_failure(
+    index: Index,
+    stats: RunStats,
+    emit: Callable[[IndexEvent], None],
+    item: WorkItem,
+    reason: str,
+) -> None:
+    """A file that can't be indexed: catalogued with its reason, counted and reported."""
+    found = item.found
+    index.record_failure(
+        found.path, item.folder, found.size, found.mtime, None, reason, found.file_type
+    )
+    stats.failed += 1
+    emit(FileFailed(found.path, reason))
+
+
+class BatchWriter:
+    """Embeds and writes extraction results in batches on its own thread.
+
+    Args:
+        index: where the documents are written (this thread is then one of its writers).
+        embedder: gives the current model (loading it on first use).
+        batch_chunks: passages per write.
+        progress: told after every file.
+        stats: the run's figures; `indexed` and `failed` are counted here.
+        emit: receives FileIndexed and FileFailed, on the writer's thread.
+    """
+
+    def __init__(
+        self,
+        index: Index,
+        embedder: Callable[[], Embedder],
+        *,
+        batch_chunks: int,
+        progress: ProgressMeter,
+        stats: RunStats,
+        emit: Callable[[IndexEvent], None],
+    ) -> None:
+        self._index = index
+        self._embedder = embedder
+        self._batch_chunks = batch_chunks
+        self._progress = progress
+        self._stats = stats
+        self._emit = emit
+        self._queue: queue.Queue[ExtractionResult | None] = queue.Queue(maxsize=256)
+        self._thread = threading.Thread(target=self._run, name="desktop-search-writer", daemon=True)
+        self._error: BaseException | None = None
+        self.done = 0
+        self.failed = 0
+        self.chunks = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def put(self, result: ExtractionResult) -> None:
+        """Hand over one result (its task's token is a WorkItem); blocks while the queue is full.
+        Raises RuntimeError when the writer stopped on an error."""
+        while self._thread.is_alive():
+            try:
+                self._queue.put(result, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        if self._error is not None:
+            raise RuntimeError("the index writer stopped") from self._error
+
+    def finish(self) -> None:
+        """Write what is left and stop; re-raises the error the writer stopped on."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        lower_priority(thread_only=True)
+        batch: list[tuple[WorkItem, ExtractionResult]] = []
+        batch_chunks = 0
+        oldest = 0.0
+        try:
+            while True:
+                try:
+                    item: ExtractionResult | None | bool = self._queue.get(timeout=0.1)
+                except queue.Empty:
+                    item = False  # nothing new: only check the batch's age
+                if item is None:
+                    break
+                if isinstance(item, ExtractionResult):
+                    work: WorkItem = item.task.token
+                    if item.error is not None or item.unchanged:
+                        self._settle(work, item)
+                    else:
+                        if not batch:
+                            oldest = time.monotonic()
+                        batch.append((work, item))
+                        batch_chunks += len(item.chunks)
+                if batch and (
+                    batch_chunks >= self._batch_chunks
+                    or time.monotonic() - oldest > MAX_BATCH_AGE_S
+                ):
+                    self._flush(batch)
+                    batch, batch_chunks = [], 0
+            if batch:
+                self._flush(batch)
+            self._progress.update(self.done, self.failed, "", force=True, chunks=self.chunks)
+        except BaseException as exc:  # noqa: BLE001 - handed to the dispatcher thread
+            log.exception("Index writer failed")
+            self._error = exc
+
+    def _settle(self, work: WorkItem, result: ExtractionResult) -> None:
+        """A result with nothing to embed: an unchanged file, or one that failed."""
+        if result.unchanged:
+            self._index.touch(work.found.path, work.found.size, work.found.mtime)
+        else:
+            reason = result.error or "unknown error"
+            record_failure(self._index, self._stats, self._emit, work, reason)
+            self.failed += 1
+        self.done += 1
+        self._progress.update(self.done, self.failed, work.found.path, chunks=self.chunks)
+
+    def _flush(self, batch: list[tuple[WorkItem, ExtractionResult]]) -> None:
+        embedder = self._embedder()
+        texts = [c.text for _, r in batch for c in r.chunks]
+        parts = [
+            embedder.embed_documents(texts[i : i + EMBED_PART])
+            for i in range(0, len(texts), EMBED_PART)
+        ]
+        vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), np.float32)
+        model_id = embedder.model_id
+        if self._index.model_id is None:
+            self._index.set_meta("model", model_id)
+        docs = []
+        for work, result in batch:
+            doc = result.document
+            assert doc is not None
+            docs.append(
+                DocumentWrite(
+                    path=work.found.path,
+                    folder=work.folder,
+                    size=work.found.size,
+                    mtime=work.found.mtime,
+                    hash=doc.content_hash,
+                    title=doc.title,
+                    file_type=work.found.file_type,
+                    pages=doc.page_count,
+                    chunks=result.chunks,
+                    note=describe_scanned_pages(doc.pages_without_text),
+                )
+            )
+        self._index.write_documents(docs, vectors, model_id)
+        for work, result in batch:
+            self.done += 1
+            self.chunks += len(result.chunks)
+            self._stats.indexed += 1
+            doc = result.document
+            assert doc is not None
+            self._emit(FileIndexed(work.found.path, len(result.chunks), doc.page_count))
+        self._progress.update(self.done, self.failed, batch[-1][0].found.path, chunks=self.chunks)

@@ -1,0 +1,52 @@
+"""A new model: re-embed every stored passage from its stored text, without re-extracting."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from desktop_search.core.embed.base import Embedder
+from desktop_search.core.indexing.progress import ProgressMeter
+from desktop_search.core.models import IndexEvent, Message
+from desktop_search.core.storage.index import Index
+
+
+def reembed(
+    index: Index,
+    embedder: Embedder,
+    *,
+    batch_chunks: int,
+    emit: Callable[[IndexEvent], None],
+    pause: threading.Event,
+    cancel: threading.Event,
+    refill: bool = False,
+) -> None:
+    """Build the new model's vectors beside the old ones, then switch the index over.
+
+    The old vectors answer queries until the switch; a cancelled run leaves them in place and
+    starts again next time (its half-built collection is dropped first). `refill`: the model
+    is the same but the vector store is new (another Chroma server), so every vector is
+    written again.
+    """
+    old = index.model_id
+    if old == embedder.model_id and not refill:
+        return
+    emit(Message(f"Re-embedding stored passages with {embedder.model_id}…"))
+    index.drop_collection(embedder.model_id)  # a half-done earlier attempt
+    total = index.counts()[1]
+    done = 0
+    progress = ProgressMeter(total, emit, pause.is_set)
+    for rows in index.iter_chunk_batches(batch_chunks):
+        while pause.is_set() and not cancel.is_set():
+            cancel.wait(0.1)  # paused: wake at once on cancel
+        if cancel.is_set():
+            emit(Message("Re-embedding stopped; it starts again next time.", "warning"))
+            return
+        vectors = embedder.embed_documents([r[3] for r in rows])
+        index.add_vectors(embedder.model_id, rows, vectors)
+        done += len(rows)
+        progress.update(done, 0, "", chunks=done)
+    index.set_meta("model", embedder.model_id)
+    if old and old != embedder.model_id:
+        index.drop_collection(old)
+    progress.update(done, 0, "", force=True, chunks=done)

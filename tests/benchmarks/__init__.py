@@ -1,0 +1,1 @@
+"""Tests of the benchmarks package: its helpers, mirrored module by module."""

@@ -18,223 +18,37 @@ once.
 
     python -m benchmarks.kill_points [--points 40] [--files 150] [--seed 1]
 
-The machinery is shared with tests/e2e/test_crash_recovery.py, which runs a dozen points.
+The machinery is shared with tests/e2e/test_crash_recovery.py, which runs a dozen points. The
+corpus is made by kill_corpus and the index judged by kill_oracle; this module kills and resumes.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import random
 import re
 import signal
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.cli_driver import cli_command, cli_env
 from benchmarks.eval_sets import REPO_ROOT
+from benchmarks.kill_corpus import make_bad_files, make_marker_corpus, rewrite_pdf
+from benchmarks.kill_oracle import (
+    caught_mid_write,
+    needs_indexing,
+    read_catalog,
+    verify_home,
+    verify_search,
+)
 from benchmarks.tables import print_table
-from desktop_search.core.config import Paths
-from desktop_search.core.engine import Engine
-from desktop_search.core.errors import DesktopSearchError
-from desktop_search.core.models import FileInfo, FileStatus
-
-_FILLER = """
-    river mountain lantern harbour orchard meadow copper silver window garden morning evening
-    journey letter market bridge castle forest valley island thunder candle pencil blanket
-    kitchen village station engine ladder mirror pocket ribbon saddle tunnel violin whistle
-    anchor basket cellar dragon feather glacier helmet jacket kettle marble needle oyster
-    parcel quarry rocket shovel teapot umbrella velvet wagon yarn zipper compass lighthouse
-    measure balance report figure example method result number system change
-""".split()  # noqa: SIM905 - a word list reads better as prose
-_CONSONANTS = "bdfgklmnprstvz"
-_VOWELS = "aeiou"
-
-
-def marker_word(number: int) -> str:
-    """A made-up word, unique per number, that no stemmer changes (ends in 'x')."""
-    syllables = []
-    n = number
-    for _ in range(3):
-        n, c = divmod(n, len(_CONSONANTS))
-        n, v = divmod(n, len(_VOWELS))
-        syllables.append(_CONSONANTS[c] + _VOWELS[v])
-    return "qz" + "".join(syllables) + "x"
-
-
-def make_marker_corpus(
-    folder: Path, n_files: int = 150, *, pages: int = 4, seed: int = 7
-) -> dict[str, str]:
-    """n_files real PDFs of `pages` pages of filler text; each holds one unique marker word.
-
-    Returns {absolute path: marker}.
-    """
-    import pymupdf
-
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    markers: dict[str, str] = {}
-    for i in range(n_files):
-        marker = marker_word(i)
-        path = folder / f"doc-{i:04d}.pdf"
-        doc = pymupdf.open()
-        marker_page = i % pages
-        for p in range(pages):
-            words = [rng.choice(_FILLER) for _ in range(190)]
-            if p == marker_page:
-                words.insert(rng.randrange(len(words)), marker)
-            page = doc.new_page()
-            page.insert_textbox(pymupdf.Rect(50, 50, 550, 800), " ".join(words), fontsize=10)
-        doc.set_metadata({"title": f"Document {i}"})
-        doc.save(path)
-        doc.close()
-        markers[str(path.resolve())] = marker
-    return markers
-
-
-def make_bad_files(folder: Path) -> list[str]:
-    """Files that must end as failed: empty, not a PDF, password-protected (2 of each)."""
-    import pymupdf
-
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(2):
-        empty = folder / f"bad-empty-{i}.pdf"
-        empty.write_bytes(b"")
-        junk = folder / f"bad-junk-{i}.pdf"
-        junk.write_bytes(b"this is not a pdf " * (i + 1))
-        locked = folder / f"bad-locked-{i}.pdf"
-        doc = pymupdf.open()
-        doc.new_page().insert_text((72, 72), "secret text")
-        doc.save(locked, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="pw", owner_pw="pw")
-        doc.close()
-        paths += [str(p.resolve()) for p in (empty, junk, locked)]
-    return paths
-
-
-def rewrite_pdf(path: str, marker: str, seed: int) -> None:
-    """New content (and bytes), same marker: the file must be indexed again."""
-    import pymupdf
-
-    rng = random.Random(seed)
-    doc = pymupdf.open()
-    for p in range(3):
-        words = [rng.choice(_FILLER) for _ in range(150)]
-        if p == 1:
-            words.insert(rng.randrange(len(words)), marker)
-        doc.new_page().insert_textbox(pymupdf.Rect(50, 50, 550, 800), " ".join(words), fontsize=10)
-    tmp = path + ".new"
-    doc.save(tmp)
-    doc.close()
-    os.replace(tmp, path)
-
-
-# ------------------------------------------------------------------------------- the catalog
-def read_catalog(home: Path) -> dict[str, FileInfo]:
-    """Every file the index records right now, read without repairing anything ({} before the
-    index exists)."""
-    if not Paths.resolve(home).sqlite_file.exists():
-        return {}
-    try:
-        with Engine.open(home, read_only=True) as engine:
-            return {f.path: f for f in engine.files()}
-    except DesktopSearchError:
-        return {}
-
-
-def needs_indexing(home: Path, paths: Iterable[str]) -> list[str]:
-    """Which files a scan must (re)index: not indexed, or changed since (size, mtime)."""
-    known = read_catalog(home)
-    out = []
-    for path in paths:
-        info = os.stat(path)
-        row = known.get(path)
-        if (
-            row is None
-            or row.status != FileStatus.INDEXED.value
-            or row.size != info.st_size
-            or abs(row.mtime - info.st_mtime) >= 1e-6
-        ):
-            out.append(path)
-    return out
-
-
-def caught_mid_write(catalog: dict[str, FileInfo]) -> int:
-    """Files neither indexed nor failed, before any repair: the kill landed inside their write."""
-    done = (FileStatus.INDEXED.value, FileStatus.FAILED.value)
-    return sum(f.status not in done for f in catalog.values())
-
-
-def verify_home(
-    home: Path, indexed_before: dict[str, FileInfo] | None = None
-) -> tuple[dict[str, FileInfo], list[str]]:
-    """Restart on the index: a fresh process opens it (this repairs it) and lists every way it
-    is not consistent.
-
-    Returns the catalog after the repair and the problems found ([] = consistent). Files in
-    `indexed_before` must still be indexed with the same record. A fresh process is what a
-    restart is; it also keeps a crash inside the store (chromadb is native code) from taking the
-    caller down: it becomes a problem in the list.
-    """
-    before = {p: asdict(s) for p, s in (indexed_before or {}).items()}
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.kill_points", "--verify", str(home)],
-        cwd=REPO_ROOT,
-        env=cli_env(),
-        input=json.dumps(before),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-12:])
-        return read_catalog(home), [
-            f"opening the index after the kill failed ({done.returncode}):\n{tail}"
-        ]
-    out = json.loads(done.stdout)
-    after = {p: FileInfo(**s) for p, s in out["after"].items()}
-    return after, out["problems"]
-
-
-def _verify_here(
-    home: Path, indexed_before: dict[str, FileInfo] | None = None
-) -> tuple[dict[str, FileInfo], list[str]]:
-    with Engine.open(home) as engine:  # a writable open repairs
-        problems = list(engine.check_consistency().problems)
-        after = {f.path: f for f in engine.files()}
-    for path, old in (indexed_before or {}).items():
-        new = after.get(path)
-        if new is None or new.status != FileStatus.INDEXED.value:
-            problems.append(f"lost: {path} was indexed before the kill, now {new}")
-        elif new != old:
-            problems.append(f"redone: {path} was rewritten ({old} -> {new})")
-    return after, problems
-
-
-def verify_search(home: Path, markers: dict[str, str]) -> list[str]:
-    """Every marker finds its own file, exactly once, in keyword and hybrid search, through a
-    passage that holds it (run in a fresh process by `--verify-search`)."""
-    problems: list[str] = []
-    with Engine.open(home, read_only=True) as engine:
-        engine.load_model()
-        for path, marker in markers.items():
-            keyword = engine.search(marker, k=5, mode="keyword")
-            if [r.path for r in keyword] != [path]:
-                found = [r.path for r in keyword]
-                problems.append(f"keyword search for {marker}: {found}, expected [{path}]")
-            elif not any(marker in hit.text for hit in keyword[0].hits):
-                problems.append(f"keyword search for {marker}: no passage shown holds it")
-            hybrid = [r.path for r in engine.search(marker, k=10, mode="hybrid")]
-            if hybrid.count(path) != 1 or len(set(hybrid)) != len(hybrid):
-                problems.append(f"hybrid search for {marker}: {hybrid}")
-    return problems
+from desktop_search.core.models import FileInfo
 
 
 # ------------------------------------------------------------------------------- the subprocess
@@ -402,19 +216,7 @@ def run_kill_points(
         report.final_problems.append(f"not recorded as failed with a reason: {not_failed}")
     if len(after) != total:
         report.final_problems.append(f"{len(after)} catalog rows for {total} files")
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.kill_points", "--verify-search", str(home)],
-        cwd=REPO_ROOT,
-        env=cli_env(),
-        input=json.dumps(markers),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if done.returncode != 0:
-        report.final_problems.append(f"search check failed ({done.returncode}): {done.stderr}")
-    else:
-        report.final_problems += json.loads(done.stdout)
+    report.final_problems += verify_search(home, markers)
     return report
 
 
@@ -435,17 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=150)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
-    parser.add_argument("--verify", metavar="HOME", help=argparse.SUPPRESS)
-    parser.add_argument("--verify-search", metavar="HOME", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.verify:  # one restart: before (JSON) on stdin, {after, problems} on stdout
-        before = {p: FileInfo(**s) for p, s in json.load(sys.stdin).items()}
-        after, problems = _verify_here(Path(args.verify), before)
-        print(json.dumps({"after": {p: asdict(s) for p, s in after.items()}, "problems": problems}))
-        return 0
-    if args.verify_search:  # markers (JSON) on stdin, problems on stdout
-        print(json.dumps(verify_search(Path(args.verify_search), json.load(sys.stdin))))
-        return 0
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kill-points-"))
     work.mkdir(parents=True, exist_ok=True)

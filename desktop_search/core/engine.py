@@ -9,9 +9,7 @@ import json
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,12 +23,12 @@ from desktop_search.core.errors import (
     InvalidPathError,
     ModelError,
 )
+from desktop_search.core.home import check_home, check_path, move_index_aside
 from desktop_search.core.indexing.indexer import Indexer
 from desktop_search.core.models import (
     DocumentResult,
     FailedFile,
     FileInfo,
-    FileStatus,
     FolderInfo,
     FolderState,
     IndexCheck,
@@ -41,6 +39,7 @@ from desktop_search.core.models import (
     SearchFilters,
 )
 from desktop_search.core.search.searcher import Searcher
+from desktop_search.core.storage.consistency import check_index
 from desktop_search.core.storage.index import INTERACTIVE_WRITE_PART, Index
 from desktop_search.core.storage.locking import WriterLock
 
@@ -127,26 +126,7 @@ class Engine:
         from it, so they can be added to the new index. Raises IndexLockedError while another
         process uses the index.
         """
-        check_home(paths)
-        lock = WriterLock(paths.lock_file)
-        lock.acquire()
-        try:
-            folders = _recover_folders(paths.sqlite_file)
-            aside = paths.home / time.strftime("broken-%Y%m%d-%H%M%S")
-            suffix = 1
-            while aside.exists():
-                suffix += 1
-                aside = paths.home / f"{time.strftime('broken-%Y%m%d-%H%M%S')}-{suffix}"
-            aside.mkdir(parents=True)
-            names = [paths.sqlite_file.name + s for s in ("", "-wal", "-shm")]
-            for name in [*names, paths.chroma_dir.name]:
-                source = paths.home / name
-                if source.exists():
-                    os.replace(source, aside / name)
-            log.warning("Moved the index in %s aside to %s", paths.home, aside)
-            return aside, folders
-        finally:
-            lock.release()
+        return move_index_aside(paths)
 
     def _emit(self, event: IndexEvent) -> None:
         if self._on_event is not None:
@@ -373,56 +353,13 @@ class Engine:
     def check_consistency(self) -> IndexCheck:
         """Compare the catalog, the stored passages, the keyword index and the vectors.
 
-        Beyond the counts, every file's stored passages are matched with its record and every
-        vector id with a passage id, so this reads the whole index: meant for checks after a
-        crash and for benchmarks, not for a status line. A writable open repairs first.
+        This reads the whole index: meant for checks after a crash and for benchmarks, not for
+        a status line. A writable open repairs first.
 
         Returns:
             The counts, and a problem line for each disagreement (none when the index is whole).
         """
-        counts = self.index.check_consistency()
-        check = IndexCheck(
-            catalog_chunks=counts["catalog_chunks"],
-            chunks=counts["chunks"],
-            keyword_rows=counts["fts_rows"],
-            vectors=counts["vectors"],
-            unfinished=counts["unfinished"],
-        )
-        problems = []
-        if check.unfinished:
-            problems.append(f"{check.unfinished} files left half-written")
-        if len({check.catalog_chunks, check.chunks, check.keyword_rows, check.vectors}) != 1:
-            problems.append(
-                f"counts disagree: the catalog counts {check.catalog_chunks} passages, "
-                f"{check.chunks} are stored, {check.keyword_rows} in the keyword index, "
-                f"{check.vectors} vectors"
-            )
-        files = {}
-        for folder in self.index.folder_paths():
-            files.update({row.id: row for row in self.index.files_under(folder).values()})
-        passage_ids: set[int] = set()
-        for row in sorted(files.values(), key=lambda r: r.path):
-            stored = self.index.chunk_ids_of_file(row.id)
-            expected = row.chunks if row.status == FileStatus.INDEXED.value else 0
-            if len(stored) != expected:
-                problems.append(
-                    f"{row.path}: {len(stored)} passages stored, the catalog says {expected}"
-                )
-            passage_ids.update(stored)
-        if check.chunks != len(passage_ids):
-            problems.append(f"{check.chunks - len(passage_ids)} passages of no known file")
-        model_id = self.index.model_id
-        if model_id is not None:
-            got = self.index.collection(model_id).get(include=[])
-            vector_ids = {int(i) for i in got["ids"]}
-            if vector_ids != passage_ids:
-                problems.append(
-                    f"vector ids differ from passage ids: {len(vector_ids - passage_ids)} "
-                    f"extra, {len(passage_ids - vector_ids)} missing"
-                )
-        elif passage_ids:
-            problems.append(f"{len(passage_ids)} passages but no model recorded")
-        return replace(check, problems=tuple(problems))
+        return check_index(self.index)
 
     # ---- settings ----
     @property
@@ -484,61 +421,6 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def check_home(paths: Paths) -> None:
-    """Refuse a home that exists but is not a folder (a file of the person's must stay put)."""
-    if paths.home.exists() and not paths.home.is_dir():
-        raise InvalidPathError(
-            f"The index folder '{paths.home}' is not a folder (a file has that name); "
-            "choose another with --home."
-        )
-
-
-def _recover_folders(catalog: Path) -> list[str]:
-    """The folder list of a possibly damaged catalog, read without writing to it."""
-    import sqlite3
-
-    if not catalog.is_file():
-        return []
-    try:
-        conn = sqlite3.connect(f"file:{catalog}?mode=ro", uri=True)
-        try:
-            return [r[0] for r in conn.execute("SELECT path FROM folders ORDER BY path")]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return []
-
-
-def check_path(path: str | Path) -> str:
-    """The absolute path of a folder or document that can be indexed.
-
-    Args:
-        path: A folder or a single document, as a person typed it (`~` is expanded).
-
-    Returns:
-        The absolute path, symbolic links kept.
-
-    Raises:
-        InvalidPathError: The path is empty, missing, unreadable, or a file of a type that
-            can't be indexed; the message says which.
-    """
-    text = str(path)
-    if not text.strip():
-        raise InvalidPathError("No folder given.")
-    resolved = os.path.abspath(os.path.expanduser(text))
-    if not os.path.exists(resolved):
-        raise InvalidPathError(f"'{path}' does not exist.")
-    if not os.access(resolved, os.R_OK):
-        raise InvalidPathError(f"'{path}' can't be read (permission denied).")
-    if os.path.isfile(resolved):
-        from desktop_search.core.extract.formats import SUPPORTED_TYPES, is_supported
-
-        if not is_supported(resolved):
-            kinds = ", ".join(sorted(SUPPORTED_TYPES))
-            raise InvalidPathError(f"'{path}' is not a supported document ({kinds}).")
-    return resolved
 
 
 if TYPE_CHECKING:

@@ -8,7 +8,6 @@ names, rare words) never loses the exact matches keyword search alone would have
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,21 +23,19 @@ from desktop_search.core.search.query import (
     keyword_expression,
     parse_query,
     phrase_expression,
-    stem,
     term_expression,
     words,
 )
-from desktop_search.core.storage.index import ChunkRow, FileRow, Index
+from desktop_search.core.search.snippets import make_hit, mark_terms
+from desktop_search.core.storage.index import FileRow, Index
 
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "semantic", "keyword")
 RRF_K = 60
 HITS_PER_DOCUMENT = 3
-SNIPPET_CHARS = 260
 # Queries this short are "a few words": a person expects documents with all of them first.
 ALL_TERMS_FIRST_MAX_TERMS = 4
-_WORD_SPAN = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass
@@ -164,14 +161,14 @@ class Searcher:
         files = self._index.files_by_id(c.file_id for c in ordered)
         chunk_ids = [cid for c in ordered for cid in _top_chunks(c)]
         chunks = self._index.chunks_by_id(chunk_ids)
-        marks = _mark_terms(parsed)
+        marks = mark_terms(parsed)
         results = []
         for cand in ordered:
             file = files.get(cand.file_id)
             if file is None:
                 continue  # removed while the query ran
             passages = [
-                _make_hit(chunks[cid], cand.chunk_scores[cid], marks)
+                make_hit(chunks[cid], cand.chunk_scores[cid], marks)
                 for cid in _top_chunks(cand)
                 if cid in chunks
             ]
@@ -221,54 +218,3 @@ def _document(file: FileRow, score: float, hits: list[Hit]) -> DocumentResult:
         modified=file.mtime,
         hits=tuple(hits),
     )
-
-
-def _mark_terms(parsed: ParsedQuery) -> set[str]:
-    found = [t for t in parsed.terms] + [w for p in parsed.phrases for w in p.split()]
-    return {stem(t) for t in found if t and t not in _SKIP_MARK}
-
-
-_SKIP_MARK = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "is", "on", "for"})
-
-
-def _make_hit(chunk: ChunkRow, score: float, marks: set[str]) -> Hit:
-    snippet = _snippet_window(chunk.text, marks)
-    highlights = tuple(
-        (m.start(), m.end()) for m in _WORD_SPAN.finditer(snippet) if stem(m.group()) in marks
-    )
-    return Hit(
-        chunk_id=chunk.id,
-        page=chunk.page,
-        score=round(score, 6),
-        snippet=snippet,
-        highlights=highlights,
-        text=chunk.text,
-        start=chunk.start,
-        end=chunk.end,
-    )
-
-
-def _snippet_window(text: str, marks: set[str]) -> str:
-    """About SNIPPET_CHARS of the passage around its densest cluster of matched words."""
-    flat = " ".join(text.split())
-    if len(flat) <= SNIPPET_CHARS:
-        return flat
-    positions = [m.start() for m in _WORD_SPAN.finditer(flat) if stem(m.group()) in marks]
-    start = 0
-    if positions:
-        best, best_count = positions[0], 0
-        for i, pos in enumerate(positions):
-            count = sum(1 for p in positions[i:] if p - pos < SNIPPET_CHARS * 0.8)
-            if count > best_count:
-                best, best_count = pos, count
-        start = max(0, best - SNIPPET_CHARS // 5)
-    end = min(len(flat), start + SNIPPET_CHARS)
-    start = max(0, end - SNIPPET_CHARS)
-    if start > 0:
-        space = flat.find(" ", start)
-        start = space + 1 if 0 <= space < start + 30 else start
-    if end < len(flat):
-        space = flat.rfind(" ", start, end)
-        end = space if space > end - 30 else end
-    snippet = flat[start:end]
-    return ("…" if start > 0 else "") + snippet + ("…" if end < len(flat) else "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -64,11 +63,10 @@ def test_transformer_model_from_a_local_folder(tiny_transformer: Path) -> None:
     assert model.max_chars >= 200  # sized from the model's max_seq_length
 
 
-def test_unknown_model_fails_fast_offline() -> None:
-    started = time.monotonic()
+def test_unknown_model_fails_offline_with_a_message() -> None:
+    # HF_HUB_OFFLINE is set for every test: a hang here would be pytest-timeout's failure.
     with pytest.raises(ModelError, match="not on this computer"):
         load_embedder("someone/model-that-is-not-here")
-    assert time.monotonic() - started < 30
 
 
 def test_folder_that_is_not_a_model(tmp_path: Path) -> None:

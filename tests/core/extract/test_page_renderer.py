@@ -55,10 +55,9 @@ def test_reasons_come_back_as_extraction_errors(renderer: PageRenderer, pdf: Pat
 def test_a_page_that_never_finishes_is_cut_off_and_the_next_one_draws(
     renderer: PageRenderer, pdf: Path
 ) -> None:
-    started = time.monotonic()
+    # The message itself says the page was cut off at the limit, not drawn to the end.
     with pytest.raises(ExtractionError, match="drawing it took longer than 3 s"):
         renderer.render(str(NEVER_FINISHES), 1, zoom=1.0)
-    assert time.monotonic() - started < 15
     assert renderer.render(str(pdf), 1, zoom=1.0).page == 1
 
 
@@ -74,9 +73,10 @@ def test_a_crashed_worker_is_reported_and_replaced(renderer: PageRenderer, pdf: 
 @needs_never_finishing_page
 def test_a_newer_request_cancels_a_slow_one(renderer: PageRenderer, pdf: Path) -> None:
     thread, errors = _draw_stuck_page_in_background(renderer)
-    time.sleep(0.4)
+    _wait_busy(renderer, for_s=0.3)  # only a request older than that is abandoned
     renderer.cancel(older_than_s=0.3)
-    thread.join(2)  # well before the 3 s limit
+    thread.join(60)
+    # Cancelled, not cut off by the 3 s limit (that would be an ExtractionError).
     assert not thread.is_alive()
     assert len(errors) == 1 and isinstance(errors[0], RenderCancelled)
     assert renderer.render(str(pdf), 1, zoom=1.0).page == 1
@@ -86,10 +86,10 @@ def test_a_newer_request_cancels_a_slow_one(renderer: PageRenderer, pdf: Path) -
 def test_close_abandons_a_page_still_drawing(pdf: Path) -> None:
     renderer = PageRenderer(timeout_s=60.0)
     thread, errors = _draw_stuck_page_in_background(renderer)
-    started = time.monotonic()
     renderer.close()
-    thread.join(5)
-    assert not thread.is_alive() and time.monotonic() - started < 5
+    thread.join(120)
+    # Abandoned, not waited for until the 60 s limit (that would be an ExtractionError).
+    assert not thread.is_alive()
     assert len(errors) == 1 and isinstance(errors[0], RenderCancelled)
     with pytest.raises(RenderCancelled):
         renderer.render(str(pdf), 1, zoom=1.0)
@@ -113,8 +113,15 @@ def _draw_stuck_page_in_background(
     return thread, errors
 
 
-def _wait_busy(renderer: PageRenderer) -> None:
-    deadline = time.monotonic() + 10
-    while renderer._busy_since is None and time.monotonic() < deadline:
+def _wait_busy(renderer: PageRenderer, for_s: float = 0.0) -> None:
+    """Until the worker has been drawing for `for_s` seconds (bounded: a broken renderer fails
+    here rather than hanging the run)."""
+
+    def busy_long_enough() -> bool:
+        since = renderer._busy_since
+        return since is not None and time.monotonic() - since >= for_s
+
+    deadline = time.monotonic() + 120
+    while not busy_long_enough() and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert renderer._busy_since is not None
+    assert busy_long_enough()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from benchmarks import kill_points
+from benchmarks import kill_oracle
 from desktop_search.core.engine import Engine
 
 
@@ -18,19 +18,19 @@ def test_a_whole_index_passes_and_a_damaged_one_fails(engine_factory, corpus: Pa
     home = engine.paths.home
     engine.close()
 
-    catalog = kill_points.read_catalog(home)
+    catalog = kill_oracle.read_catalog(home)
     assert {Path(p).name for p in catalog} == {
         "volcano.pdf",
         "baking.pdf",
         "finance.pdf",
         "astronomy.md",
     }
-    assert kill_points.caught_mid_write(catalog) == 0
+    assert kill_oracle.caught_mid_write(catalog) == 0
     indexed = {p: f for p, f in catalog.items() if f.status == "indexed"}
-    after, problems = kill_points._verify_here(home, indexed)
+    after, problems = kill_oracle._verify_here(home, indexed)
     assert problems == []
     assert after == catalog
-    assert kill_points.needs_indexing(home, list(catalog)) == []
+    assert kill_oracle.needs_indexing(home, list(catalog)) == []
 
     # The oracle must be able to fail: one file's record claims a passage it does not have.
     volcano = next(p for p in catalog if p.endswith("volcano.pdf"))
@@ -46,5 +46,5 @@ def test_a_whole_index_passes_and_a_damaged_one_fails(engine_factory, corpus: Pa
     assert f"{volcano}: {expected} passages stored, the catalog says {expected + 1}" in (
         check.problems
     )
-    _, problems = kill_points._verify_here(home, indexed)
+    _, problems = kill_oracle._verify_here(home, indexed)
     assert any(p.startswith("redone: ") and volcano in p for p in problems), problems

@@ -1,0 +1,126 @@
+"""Command-line front end over the core engine (no Qt imported here): the parser and dispatch."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from desktop_search import __version__
+from desktop_search.cli.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from desktop_search.cli.indexing import cmd_index, cmd_rebuild, cmd_remove, cmd_watch
+from desktop_search.cli.searching import cmd_search
+from desktop_search.cli.status import cmd_status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="desktop-search",
+        description="Find passages in your own documents by meaning, offline. "
+        "With no command, opens the desktop app.",
+    )
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="index folder (default: $DESKTOP_SEARCH_HOME or your user data folder)",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("index", help="add folders or files and index them to completion")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+
+    p = sub.add_parser("search", help="search the index")
+    p.add_argument("query", nargs="?", help='words, a question, "an exact phrase", -excluded')
+    p.add_argument("--batch", metavar="FILE", help="one query per line ('-' = stdin)")
+    p.add_argument("-k", type=int, default=10, metavar="N", help="documents per query (10)")
+    p.add_argument("--mode", choices=("hybrid", "semantic", "keyword"), default="hybrid")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--folder", action="append", default=[], help="only under this folder")
+    p.add_argument(
+        "--type",
+        action="append",
+        default=[],
+        metavar="EXT",
+        help="only this file type, e.g. pdf (repeatable)",
+    )
+    p.add_argument("--after", metavar="DATE", help="modified on or after (YYYY-MM-DD)")
+    p.add_argument("--before", metavar="DATE", help="modified on or before (YYYY-MM-DD)")
+    p.add_argument("--like", metavar="PATH", help="documents similar to this indexed document")
+
+    p = sub.add_parser("status", help="folders, counts and every failed file with its reason")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("remove", help="stop indexing a folder and purge its entries")
+    p.add_argument("path")
+
+    sub.add_parser("watch", help="index, then follow changes until interrupted")
+    sub.add_parser(
+        "rebuild", help="move a damaged index aside (kept, not deleted) and index its folders anew"
+    )
+    sub.add_parser("gui", help="open the desktop app (the default)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a CLI command (the `desktop-search` entry point also opens the app; see launcher)."""
+    args = build_parser().parse_args(argv)
+    if args.command in (None, "gui"):
+        print("desktop-search: use the 'desktop-search' command to open the app", file=sys.stderr)
+        return EXIT_USAGE
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed non-GUI command; errors become one line on stderr and a non-zero exit."""
+    import logging
+
+    from desktop_search.core.config import Paths
+    from desktop_search.core.errors import DesktopSearchError, StorageFullError, is_disk_full
+    from desktop_search.core.home import check_home
+    from desktop_search.core.logging_setup import setup_logging
+
+    paths = Paths.resolve(args.home)
+    try:
+        check_home(paths)
+    except DesktopSearchError as exc:
+        print(f"desktop-search: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    log_file = setup_logging(paths.log_file, console_level=logging.INFO if args.verbose else None)
+    handler = _COMMANDS[args.command]
+    try:
+        return handler(args, paths)
+    except DesktopSearchError as exc:
+        print(f"desktop-search: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("desktop-search: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `desktop-search search ... | head` closing the pipe is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - one line for the person, the traceback in the log
+        if is_disk_full(exc, paths.home):
+            print(f"desktop-search: {StorageFullError(paths.home)}", file=sys.stderr)
+            return EXIT_ERROR
+        if isinstance(exc, OSError):
+            detail = f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+            print(f"desktop-search: {detail}", file=sys.stderr)
+            return EXIT_ERROR
+        logging.getLogger(__name__).exception("Unexpected error in %s", args.command)
+        print(f"desktop-search: unexpected error: {exc} (details in {log_file})", file=sys.stderr)
+        return EXIT_ERROR
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
+    "index": cmd_index,
+    "search": cmd_search,
+    "status": cmd_status,
+    "remove": cmd_remove,
+    "watch": cmd_watch,
+    "rebuild": cmd_rebuild,
+}

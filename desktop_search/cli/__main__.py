@@ -1,0 +1,6 @@
+"""`python -m desktop_search.cli` runs the CLI alone (no desktop app)."""
+
+from desktop_search.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

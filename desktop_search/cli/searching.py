@@ -1,0 +1,138 @@
+"""The search command: one query, a batch file of queries, or documents like a given one."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TextIO
+
+from desktop_search.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+
+
+def cmd_search(args: argparse.Namespace, paths: Any) -> int:
+    from desktop_search.core.engine import Engine
+    from desktop_search.core.errors import InvalidQueryError
+    from desktop_search.core.models import SearchFilters
+
+    if args.k < 1:
+        raise InvalidQueryError("-k must be at least 1.")
+    if sum(x is not None for x in (args.query, args.batch, args.like)) != 1:
+        print(
+            "desktop-search: give a QUERY, --batch FILE or --like PATH (one of them)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    filters = SearchFilters(
+        folders=tuple(os.path.abspath(os.path.expanduser(f)) for f in args.folder),
+        file_types=tuple(t.lower().lstrip(".") for t in args.type),
+        modified_after=_date(args.after, "--after"),
+        modified_before=_date(args.before, "--before", end_of_day=True),
+    )
+    if not paths.sqlite_file.exists():
+        print(
+            "desktop-search: nothing is indexed yet; run 'desktop-search index FOLDER' first.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    engine = Engine(paths, read_only=True)
+    try:
+        engine.load_model()
+        if args.batch is not None:
+            return _search_batch(engine, args, filters)
+        if args.like is not None:
+            results = engine.more_like_this(args.like, k=args.k)
+        else:
+            results = engine.search(args.query, k=args.k, mode=args.mode, filters=filters)
+        if args.json:
+            print(json.dumps([result_to_json(r) for r in results], ensure_ascii=False))
+        else:
+            _print_results(results, sys.stdout)
+    finally:
+        engine.close()
+    return EXIT_OK
+
+
+def _search_batch(engine: Any, args: argparse.Namespace, filters: Any) -> int:
+    from desktop_search.core.errors import InvalidQueryError
+
+    stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+    with stream:
+        for line in stream:
+            query = line.rstrip("\n")
+            record: dict[str, Any] = {"query": query}
+            results: list[Any] = []
+            try:
+                results = engine.search(query, k=args.k, mode=args.mode, filters=filters)
+            except InvalidQueryError as exc:
+                record["error"] = str(exc)
+            record["results"] = [result_to_json(r) for r in results]
+            if args.json:
+                print(json.dumps(record, ensure_ascii=False), flush=False)
+            else:
+                print(f"# {query}")
+                _print_results(results, sys.stdout)
+    return EXIT_OK
+
+
+def result_to_json(result: Any) -> dict[str, Any]:
+    return {
+        "path": result.path,
+        "score": result.score,
+        "title": result.title,
+        "file_type": result.file_type,
+        "modified": result.modified,
+        "hits": [
+            {
+                "page": h.page,
+                "snippet": h.snippet,
+                "score": h.score,
+                "highlights": [list(span) for span in h.highlights],
+                "start": h.start,
+                "end": h.end,
+            }
+            for h in result.hits
+        ],
+    }
+
+
+def _print_results(results: Sequence[Any], out: TextIO) -> None:
+    if not results:
+        print("No matches.", file=out)
+        return
+    bold, dim, reset = ("\033[1m", "\033[2m", "\033[0m") if out.isatty() else ("", "", "")
+    for number, result in enumerate(results, 1):
+        print(f"{number:>2}. {bold}{result.title}{reset}", file=out)
+        print(f"    {dim}{result.path}{reset}", file=out)
+        for hit in result.hits:
+            print(
+                f"    p.{hit.page}: {_marked(hit.snippet, hit.highlights, bold, reset)}", file=out
+            )
+        print(file=out)
+
+
+def _marked(snippet: str, highlights: Sequence[tuple[int, int]], on: str, off: str) -> str:
+    if not on:
+        on, off = "[", "]"
+    out, last = [], 0
+    for start, end in highlights:
+        out += [snippet[last:start], on, snippet[start:end], off]
+        last = end
+    out.append(snippet[last:])
+    return "".join(out)
+
+
+def _date(text: str | None, flag: str, *, end_of_day: bool = False) -> float | None:
+    from desktop_search.core.errors import InvalidQueryError
+
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidQueryError(f"{flag} needs a date like 2024-05-31, not '{text}'.") from None
+    stamp = moment.timestamp()
+    return stamp + 86399.999 if end_of_day and len(text) <= 10 else stamp

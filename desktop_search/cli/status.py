@@ -1,0 +1,85 @@
+"""The status command: model, counts, folders and every file that failed, as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from typing import Any
+
+from desktop_search.cli.exit_codes import EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, paths: Any) -> int:
+    from desktop_search.core.engine import Engine
+
+    if not paths.sqlite_file.exists():
+        status = None
+    else:
+        engine = Engine(paths, read_only=True)
+        try:
+            status = engine.status()
+            indexing = _writer_active(paths)
+        finally:
+            engine.close()
+    if status is None:
+        from desktop_search.core.config import load_settings
+        from desktop_search.core.embed.factory import describe, model_id_for
+
+        data: dict[str, Any] = {
+            "model": describe(model_id_for(load_settings(paths.config_file).model)),
+            "documents": 0,
+            "chunks": 0,
+            "indexing": False,
+            "folders": [],
+            "failed": [],
+            "partial": [],
+            "home": str(paths.home),
+        }
+    else:
+        data = asdict(status)
+        data["indexing"] = indexing
+        if not indexing:  # modes left behind by a process that did not close cleanly
+            for folder in data["folders"]:
+                folder["watch_mode"] = "off"
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return EXIT_OK
+    print(f"Index:     {data['home']}")
+    print(f"Model:     {data['model']}")
+    print(
+        f"Documents: {data['documents']}   passages: {data['chunks']}"
+        f"{'   (indexing now)' if data['indexing'] else ''}"
+    )
+    if not data["folders"]:
+        print("No folders yet: run 'desktop-search index FOLDER'.")
+    for folder in data["folders"]:
+        problems = f", {folder['failed']} problems" if folder["failed"] else ""
+        watching = "" if folder["watch_mode"] == "off" else f", watched: {folder['watch_mode']}"
+        print(
+            f"  {folder['path']}  [{folder['state']}{watching}] "
+            f"{folder['documents']} documents{problems}"
+        )
+    if data["failed"]:
+        print(f"Files that could not be indexed ({len(data['failed'])}):")
+        for failed in data["failed"]:
+            print(f"  {failed['path']}: {failed['reason']}")
+    if data["partial"]:
+        print(f"Files indexed only in part ({len(data['partial'])}):")
+        for partial in data["partial"]:
+            print(f"  {partial['path']}: {partial['reason']}")
+    return EXIT_OK
+
+
+def _writer_active(paths: Any) -> bool:
+    """Whether another process holds the writer lock (i.e. an app or `watch` is running)."""
+    from desktop_search.core.errors import IndexLockedError
+    from desktop_search.core.storage.locking import WriterLock
+
+    lock = WriterLock(paths.lock_file)
+    try:
+        lock.acquire()
+    except IndexLockedError:
+        return True
+    lock.release()
+    return False

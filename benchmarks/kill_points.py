@@ -118,12 +118,14 @@ def run_kill_points(
     seed: int,
     startup_share: float = 0.3,
     progress: Callable[[KillPoint], None] | None = None,
+    model: str | None = None,
 ) -> KillReport:
     """Kill the indexer at `points` random moments (resuming each time), then finish the run.
 
     When a run gets to the end before its kill, the next one starts either from an empty home
     or after rewriting 60 files (same marker, new text), so that kills also land while changed
-    files replace their old passages.
+    files replace their old passages. `model`: the settings' model of every home (default: the
+    app's default, whose second pass runs too).
     """
     rng = random.Random(seed)
     total = len(markers) + len(bad_files)
@@ -146,6 +148,9 @@ def run_kill_points(
                 rewrite_pdf(path, markers[path], seed=seed * 1000 + rewrites)
                 stale.add(path)
                 indexed_before.pop(path, None)
+        if model is not None and not home.exists():
+            home.mkdir(parents=True)
+            (home / "settings.toml").write_text(f'model = "{model}"\n', encoding="utf-8")
         catalog = read_catalog(home)
         started = time.monotonic()
         proc = start_index(home, folder, log_file)

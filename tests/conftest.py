@@ -37,8 +37,21 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    use_fast_model(home)
     yield home
     _fail_on_leaked_threads()
+
+
+def use_fast_model(home: Path) -> Path:
+    """Settings for `home` that choose the built-in fast model, so there is no second pass.
+
+    The default model (a transformer: tens of passages a second on these cores) runs end to
+    end in the tests about it; every other test is about something else and uses the fast one.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    settings = home / "settings.toml"
+    settings.write_text('model = "bundled-fast"\n', encoding="utf-8")
+    return settings
 
 
 def _fail_on_leaked_threads() -> None:

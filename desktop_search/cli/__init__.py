@@ -32,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="add folders or files and index them to completion")
     p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="stop after the first pass (keywords and fast vectors); the meaning vectors are "
+        "added the next time the app, 'watch' or 'index' runs",
+    )
 
     p = sub.add_parser("search", help="search the index")
     p.add_argument("query", nargs="?", help='words, a question, "an exact phrase", -excluded')

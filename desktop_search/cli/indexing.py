@@ -34,6 +34,10 @@ def cmd_index(args: argparse.Namespace, paths: Any) -> int:
             engine.add_folder(target)
         while not engine.wait_until_idle(0.2):
             pass
+        if not args.quick:
+            # Pass 2: every passage gets its meaning vector; Ctrl+C keeps what is done.
+            while not interrupted.is_set() and not engine.wait_until_improved(0.2):
+                pass
         reporter.finish()
         failure = engine.last_error
         status = engine.status() if failure is None else None

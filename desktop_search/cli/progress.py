@@ -27,6 +27,8 @@ class ProgressReporter:
         with self._lock:
             if isinstance(event, m.Progress) and self.tty:
                 self._bar(event)
+            elif isinstance(event, m.Improving):
+                self._improving(event)
             elif isinstance(event, m.FileFailed):
                 self.failed += 1
                 self._line(f"failed: {event.path}: {event.reason}")
@@ -50,6 +52,15 @@ class ProgressReporter:
         self.stream.flush()
         self._bar_shown = True
 
+    def _improving(self, p: Any) -> None:
+        text = improving_text(p.done, p.total, p.eta)
+        if self.tty:
+            self.stream.write("\r" + text.ljust(100)[:100])
+            self.stream.flush()
+            self._bar_shown = True
+        elif p.done == p.total:
+            self._line(text)  # a log gets the end, not a line every half second
+
     def _line(self, text: str) -> None:
         if self._bar_shown:
             self.stream.write("\r" + " " * 100 + "\r")
@@ -70,6 +81,14 @@ class ProgressReporter:
             f"Indexed {self.indexed} files{failed} in {_duration(took)}. "
             f"The index holds {documents} documents, {chunks} passages."
         )
+
+
+def improving_text(done: int, total: int, eta: float | None) -> str:
+    """'Improving results by meaning: 3,200 of 20,000 passages, about 6 min left'."""
+    if done >= total:
+        return f"Results improved by meaning: all {total:,} passages."
+    left = f", about {_duration(eta)} left" if eta is not None else ""
+    return f"Improving results by meaning: {done:,} of {total:,} passages{left}"
 
 
 def _duration(seconds: float) -> str:

@@ -51,6 +51,9 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
         f"Documents: {data['documents']}   passages: {data['chunks']}"
         f"{'   (indexing now)' if data['indexing'] else ''}"
     )
+    done, total = data.get("meaning", (0, 0))
+    if total:
+        print(f"Meaning:   {done:,} of {total:,} passages have their meaning vector")
     if not data["folders"]:
         print("No folders yet: run 'desktop-search index FOLDER'.")
     for folder in data["folders"]:

@@ -14,7 +14,8 @@ from desktop_search.core.errors import ConfigError
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-BUNDLED_MODEL = "bundled"
+BUNDLED_MODEL = "bundled"  # the built-in sentence transformer (all-MiniLM-L6-v2)
+FAST_MODEL = "bundled-fast"  # the built-in static word vectors: every passage's first pass
 APP_NAME = "desktop-search"
 HOME_ENV = "DESKTOP_SEARCH_HOME"
 
@@ -70,7 +71,8 @@ class Settings:
     """
 
     model: str = _setting(
-        "Embedding model: 'bundled' (offline, built in) or a sentence-transformers model name "
+        "Model that finds passages by meaning: 'bundled' (built in, offline), 'bundled-fast' "
+        "(built in, word vectors only: no second pass) or a sentence-transformers model name "
         "or local folder.",
         default=BUNDLED_MODEL,
         label="Model",

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from desktop_search.core.api import EngineAPI
 from desktop_search.core.config import Paths, Settings, load_settings, save_settings
 from desktop_search.core.embed.base import Embedder
-from desktop_search.core.embed.factory import describe, load_embedder, model_id_for
+from desktop_search.core.embed.factory import describe, model_id_for
+from desktop_search.core.engine_models import EngineModels
 from desktop_search.core.errors import (
     DesktopSearchError,
     IndexLockedError,
@@ -91,13 +92,29 @@ class Engine:
             if self._lock is not None:
                 self._lock.release()
             raise
-        self._embedder: Embedder | None = None
-        self._model_lock = threading.Lock()
-        self._model_error: ModelError | None = None
-        self.searcher = Searcher(self.index, self.embedder)
-        self.indexer = Indexer(self.index, self._settings, self.embedder, self._emit)
+        self.models = EngineModels(
+            self._settings,
+            self._model_progress,
+            self._after_fast_loaded,
+            self._after_meaning_loaded,
+        )
+        self.indexer = Indexer(
+            self.index,
+            self._settings,
+            self.models.fast,
+            self._emit,
+            meaning_embedder=self.models.meaning_for_pass_two,
+        )
+        # A window's engine never makes a query wait for the meaning model to load (it loads
+        # in the background); a one-off search (the CLI) loads it when there are its vectors.
+        meaning_for_search = self.models.meaning_if_loaded if interactive else self._meaning_now
+        self.searcher = Searcher(
+            self.index, self.models.fast, meaning_for_search, self.indexer.meaning
+        )
         self._watcher: Any = None
         self._closed = False
+        if not read_only:
+            self._choose_meaning_model()
 
     @classmethod
     def open(
@@ -132,35 +149,50 @@ class Engine:
         if self._on_event is not None:
             self._on_event(event)
 
-    # ---- model ----
+    # ---- models ----
     def embedder(self) -> Embedder:
-        """The loaded model, loading it on first use (blocking)."""
-        if self._embedder is not None:
-            return self._embedder
-        with self._model_lock:
-            if self._embedder is None:
-                try:
-                    self._embedder = load_embedder(
-                        self._settings.model, self._settings.device, self._model_progress
-                    )
-                except ModelError as exc:
-                    self._model_error = exc
-                    raise
-                self._after_model_loaded(self._embedder)
-        return self._embedder
+        """The meaning model, loading it on first use (blocking); raises ModelError."""
+        return self.models.meaning()
+
+    def fast_embedder(self) -> Embedder:
+        """The fast model every passage's first pass uses, loading it on first use."""
+        return self.models.fast()
+
+    def _meaning_now(self) -> Embedder | None:
+        if self.indexer.meaning.upto <= 0 or self.models.meaning_error is not None:
+            return self.models.meaning_if_loaded()
+        try:
+            return self.models.meaning()
+        except ModelError:
+            return None  # said once where it was loaded; the fast vectors answer meanwhile
 
     def _model_progress(self, text: str, fraction: float | None) -> None:
         self._emit(Message(text if fraction is None else f"{text} {fraction:.0%}"))
 
-    def _after_model_loaded(self, embedder: Embedder) -> None:
+    def _choose_meaning_model(self) -> None:
+        """Pass 2 follows the settings: known by its id, so it can start before the model
+        is loaded (the indexer loads it when it gets to work)."""
+        if self.models.has_second_pass:
+            self.indexer.meaning.start(model_id_for(self._settings.model))
+            self.indexer.meaning.repair()
+            self.indexer.improve()
+        else:
+            self.indexer.meaning.stop()
+
+    def _after_fast_loaded(self, fast: Embedder) -> None:
         recorded = self.index.model_id
-        if recorded is not None and recorded != embedder.model_id and not self.read_only:
-            chunks = self.index.counts()[1]
-            if chunks:
-                log.info("Index built with %s; re-embedding with %s", recorded, embedder.model_id)
+        if recorded is not None and recorded != fast.model_id and not self.read_only:
+            # An index from before the two passes, whose only vectors were another model's.
+            if self.index.counts()[1]:
+                log.info("Index built with %s; first-pass vectors from %s", recorded, fast.model_id)
                 self.indexer.reembed()
             else:
-                self.index.set_meta("model", embedder.model_id)
+                self.index.set_meta("model", fast.model_id)
+
+    def _after_meaning_loaded(self, meaning: Embedder) -> None:
+        if not self.read_only and self.indexer.meaning.model_id != meaning.model_id:
+            self.indexer.meaning.start(meaning.model_id)
+            self.indexer.improve()
 
     def load_model(self) -> None:
         """Load the embedding model and warm the index up (call it off the GUI thread).
@@ -168,16 +200,21 @@ class Engine:
         The first query would otherwise pay for loading the vector index and the keyword
         index's pages (half a second on a large index).
         """
-        embedder = self.embedder()
+        fast = self.models.fast()
         try:
-            self.index.vector_search(embedder.embed_query("warm up"), 1)
+            self.index.vector_search(fast.embed_query("warm up"), 1)
             self.index.keyword_search('"warm"', 1)
         except Exception:  # noqa: BLE001 - warming is an optimisation, never a failure
             log.debug("Warm-up query failed", exc_info=True)
+        if self.models.has_second_pass:
+            # In the background: the first pass and fast-vector search need only the fast model.
+            threading.Thread(
+                target=self._load_quietly, name="meaning-model-loader", daemon=True
+            ).start()
 
     @property
     def model_ready(self) -> bool:
-        return self._embedder is not None
+        return self.models.fast_loaded
 
     # ---- folders and indexing (non-blocking) ----
     def _require_writer(self) -> None:
@@ -233,6 +270,11 @@ class Engine:
     @property
     def alive(self) -> bool:
         return not self._closed
+
+    def wait_until_improved(self, timeout: float | None = None) -> bool:
+        """Block until both passes are done: every passage searchable by keywords and by its
+        meaning vector. False on timeout (and while paused with work left)."""
+        return self.indexer.wait_until_improved(timeout)
 
     def wait_until_idle(self, timeout: float | None = None) -> bool:
         """Block until all queued work is done; False on timeout."""
@@ -311,7 +353,7 @@ class Engine:
     def status(self) -> IndexStatus:
         documents, chunks = self.index.counts()
         return IndexStatus(
-            model=describe(self.index.model_id or model_id_for(self._settings.model)),
+            model=describe(model_id_for(self._settings.model)),
             documents=documents,
             chunks=chunks,
             indexing=self.busy,
@@ -319,6 +361,7 @@ class Engine:
             failed=tuple(FailedFile(p, r) for p, r in self.index.failed_files()),
             partial=tuple(PartialFile(p, r) for p, r in self.index.partial_files()),
             home=str(self.paths.home),
+            meaning=self.indexer.meaning.progress(),
         )
 
     def folders(self) -> list[FolderInfo]:
@@ -367,8 +410,8 @@ class Engine:
         return self._settings
 
     def apply_settings(self, settings: Settings) -> None:
-        """Validate and save; a new model re-embeds from stored text in the background;
-        new excludes/chunk size queue a rescan."""
+        """Validate and save; a new model gives every passage its meaning vector again in the
+        background (from stored text); new excludes/chunk size queue a rescan."""
         settings.validate()
         old = self._settings
         save_settings(settings, self.paths.config_file)
@@ -380,12 +423,10 @@ class Engine:
 
             # The scans' rules: a change inside a newly excluded folder is not even queued.
             self._watcher.rules = ExcludeRules.for_settings(settings)
-        if settings.model != old.model or settings.device != old.device:
-            with self._model_lock:
-                self._embedder = None
-            self.indexer.reset_pool()
-            if not self.read_only:
-                threading.Thread(target=self._load_quietly, daemon=True).start()
+        if self.models.change(settings) and not self.read_only:
+            # Pass 2 starts over with the new model; the fast vectors answer meanwhile.
+            self._choose_meaning_model()
+            threading.Thread(target=self._load_quietly, daemon=True).start()
         if (settings.chunk_chars, settings.chunk_overlap) != (old.chunk_chars, old.chunk_overlap):
             self.indexer.reset_pool()
         store_keys = ("chroma_host", "chroma_port")
@@ -394,15 +435,19 @@ class Engine:
             # The index now writes to another vector store, which may not hold this index's
             # vectors: write them there from the stored passages (no file is read again).
             self.indexer.reembed(refill=True)
+            if self.models.has_second_pass:
+                self.indexer.meaning.restart()
+                self.indexer.improve()
         rescan_keys = ("excludes", "include_hidden", "max_file_mb")
         if any(getattr(settings, k) != getattr(old, k) for k in rescan_keys) and not self.read_only:
             self.indexer.scan()
 
     def _load_quietly(self) -> None:
         try:
-            self.embedder()
+            self.models.meaning().embed_query("warm up")
         except ModelError as exc:
-            self._emit(Message(str(exc), "error"))
+            # Search goes on with the fast vectors; the person is told why it is weaker.
+            self._emit(Message(f"Search by meaning is not available: {exc}", "error"))
 
     # ---- lifetime ----
     def close(self, timeout: float = 10.0) -> None:

@@ -147,6 +147,8 @@ class IndexStatus:
     home: str = ""
     # Indexed, but part of them can't be searched (scanned pages without a text layer).
     partial: tuple[PartialFile, ...] = ()
+    # Pass 2: (passages with their meaning vector, indexed passages); (0, 0) without one.
+    meaning: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,17 @@ class Progress(IndexEvent):
     eta: float | None
     chunks: int = 0
     paused: bool = False
+
+
+@dataclass(frozen=True)
+class Improving(IndexEvent):
+    """Pass 2: passages that have their meaning vector, of all indexed passages. `rate` is
+    passages/s; `eta` seconds, None when unknown. done == total: search is at its best."""
+
+    done: int
+    total: int
+    rate: float
+    eta: float | None
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_search.core.config import BUNDLED_MODEL, SECTIONS, SettingInfo, Settings
+from desktop_search.core.config import (
+    BUNDLED_MODEL,
+    FAST_MODEL,
+    SECTIONS,
+    SettingInfo,
+    Settings,
+)
 from desktop_search.core.errors import ConfigError
 
 BUNDLED_LABEL = "Built-in model (offline)"
-HUB_MODELS = ("sentence-transformers/all-MiniLM-L6-v2",)
+FAST_LABEL = "Built-in fast model (offline, word vectors only)"
+HUB_MODELS = ("sentence-transformers/all-mpnet-base-v2",)
 FIELD_WIDTH = 170
 HOME_HELP = (
     "Folder holding the index. Changing it opens (or creates) the index there; the old one "
@@ -45,7 +52,13 @@ def describe_model(name: str) -> str:
     """One line telling the person what choosing this model means."""
     name = name.strip()
     if not name or name == BUNDLED_MODEL:
-        return "Built in: works offline, fast on any computer."
+        return (
+            "Built in (all-MiniLM-L6-v2), offline. New files are searchable at once; "
+            "answers to questions get better as each passage gets its meaning vector in the "
+            "background."
+        )
+    if name == FAST_MODEL:
+        return "Built in, offline, word vectors only: no background pass, weaker on questions."
     if _looks_like_path(name):
         if os.path.isdir(os.path.expanduser(name)):
             return "A model folder on this computer."
@@ -163,6 +176,7 @@ class SettingsDialog(QDialog):
         self.model.setObjectName("modelCombo")
         self.model.setEditable(True)
         self.model.addItem(BUNDLED_LABEL, BUNDLED_MODEL)
+        self.model.addItem(FAST_LABEL, FAST_MODEL)
         for name in HUB_MODELS:
             self.model.addItem(name, name)
         self.model.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -211,6 +225,8 @@ class SettingsDialog(QDialog):
     # ---- values ----
     def model_text(self) -> str:
         text = self.model.currentText().strip()
+        if text == FAST_LABEL:
+            return FAST_MODEL
         return BUNDLED_MODEL if text in ("", BUNDLED_LABEL) else text
 
     def set_model_text(self, name: str) -> None:
@@ -236,7 +252,7 @@ class SettingsDialog(QDialog):
             settings.validate()
             model = settings.model
             if (
-                model != BUNDLED_MODEL
+                model not in (BUNDLED_MODEL, FAST_MODEL)
                 and _looks_like_path(model)
                 and not os.path.isdir(os.path.expanduser(model))
             ):

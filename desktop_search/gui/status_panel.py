@@ -11,6 +11,7 @@ from desktop_search.core.models import (
     FileFailed,
     FileIndexed,
     Idle,
+    Improving,
     IndexEvent,
     Paused,
     Progress,
@@ -51,10 +52,14 @@ class StatusPanel(QWidget):
         self.progress.setFormat("%v / %m")
         self.rate = QLabel(self)
         self.rate.setObjectName("indexRate")
+        # Pass 2 (meaning vectors) has its own line: files are searchable before it ends.
+        self.meaning = QLabel(self)
+        self.meaning.setObjectName("meaningProgress")
+        self.meaning.setVisible(False)
         self.pause_button = QPushButton("Pause", self)
         self.pause_button.setObjectName("pauseButton")
         self.pause_button.setCheckable(True)
-        self.pause_button.setToolTip("Pause indexing; searches keep working")
+        self.pause_button.setToolTip("Pause indexing and improving; searches keep working")
         self.pause_button.toggled.connect(self._on_toggled)
 
         layout = QHBoxLayout(self)
@@ -62,12 +67,14 @@ class StatusPanel(QWidget):
         layout.addWidget(self.current)
         layout.addWidget(self.progress)
         layout.addWidget(self.rate)
+        layout.addWidget(self.meaning)
         layout.addWidget(self.pause_button)
         layout.addWidget(self.summary)
         self.done = 0
         self.total = 0
         self.failed = 0
         self.indexing = False
+        self.improving = False
         self.paused = False
         self._documents = 0
         self._set_indexing(False)
@@ -114,9 +121,12 @@ class StatusPanel(QWidget):
             self._show_current(event.path)
         elif isinstance(event, Paused):
             self._set_paused(event.paused)
+        elif isinstance(event, Improving):
+            self._show_improving(event)
         elif isinstance(event, Idle):
             self._set_indexing(False)
-            self._set_paused(False)
+            if not self.improving:
+                self._set_paused(False)
 
     # ---- internals ----
     def _show_current(self, path: str) -> None:
@@ -126,10 +136,26 @@ class StatusPanel(QWidget):
         )
         self.current.setToolTip(path)
 
+    def _show_improving(self, event: Improving) -> None:
+        self.improving = event.done < event.total
+        if self.improving:
+            eta = format_eta(event.eta)
+            self.meaning.setText(
+                f"Improving results by meaning: {event.done:,} of {event.total:,} passages"
+                + (f", {eta}" if eta and not self.paused else "")
+            )
+            self.meaning.setToolTip(
+                "Every passage is searchable already; this gives each one a vector from the "
+                "model that understands questions, in the background."
+            )
+        self.meaning.setVisible(self.improving)
+        self.pause_button.setVisible(self.indexing or self.improving)
+
     def _set_indexing(self, indexing: bool) -> None:
         self.indexing = indexing
-        for w in (self.current, self.progress, self.rate, self.pause_button):
+        for w in (self.current, self.progress, self.rate):
             w.setVisible(indexing)
+        self.pause_button.setVisible(indexing or self.improving)
         if not indexing:
             self.current.setText("")
             self.rate.setText("")

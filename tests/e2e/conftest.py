@@ -41,12 +41,19 @@ def run_cli(
     env: dict[str, str] | None = None,
     timeout: float = 180,
     prefix: Sequence[str] = (),
+    model: str | None = "bundled-fast",
     **kwargs: Any,
 ) -> subprocess.CompletedProcess[str]:
     """`[PREFIX...] python -m desktop_search --home HOME ARGS...`; output captured as text.
 
     Never raises on a non-zero exit; `prefix` runs it under a wrapper (unshare, setpriv).
+    A home that does not exist yet is made with settings choosing `model` (the fast one unless
+    the test is about the default model: pass model=None to leave the home untouched).
     """
+    home_path = Path(home)
+    if model is not None and not home_path.exists():
+        home_path.mkdir(parents=True)
+        (home_path / "settings.toml").write_text(f'model = "{model}"\n', encoding="utf-8")
     cmd = [*prefix, sys.executable, "-m", "desktop_search", "--home", str(home)]
     cmd += [str(a) for a in args]
     return subprocess.run(

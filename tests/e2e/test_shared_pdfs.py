@@ -345,7 +345,10 @@ def test_engine_gives_up_on_a_slow_file_and_indexes_the_rest(
     folder = _folder_of(tmp_path / "mixed", good_pdfs)
     _long_pdf(folder / "slow.pdf", copies=6)  # ~1,700 pages: seconds to read
     failed = _index_with(
-        engine_factory, isolated_home, folder, Settings(file_timeout_s=0.5, extraction_workers=1)
+        engine_factory,
+        isolated_home,
+        folder,
+        Settings(model="bundled-fast", file_timeout_s=0.5, extraction_workers=1),
     )
     assert failed == {
         "slow.pdf": "it took longer than 0.5 s to read, so it was skipped",
@@ -359,7 +362,10 @@ def test_engine_fails_a_file_over_the_memory_cap_and_indexes_the_rest(
     folder = _folder_of(tmp_path / "mixed", good_pdfs)
     _huge_text(folder / "huge-notes.txt")
     failed = _index_with(
-        engine_factory, isolated_home, folder, Settings(worker_memory_mb=150, extraction_workers=1)
+        engine_factory,
+        isolated_home,
+        folder,
+        Settings(model="bundled-fast", worker_memory_mb=150, extraction_workers=1),
     )
     assert set(failed) == {"huge-notes.txt", "(documents)"}, failed
     assert "150 MiB memory limit" in failed["huge-notes.txt"]

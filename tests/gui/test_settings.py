@@ -34,6 +34,8 @@ def test_settings_round_trip_through_the_dialog(window, qtbot, isolated_home: Pa
 
 
 def test_invalid_values_are_explained_in_place_and_not_saved(window, qtbot, isolated_home: Path):
+    config = Paths.resolve(str(isolated_home)).config_file
+    saved = config.read_text(encoding="utf-8")
     dialog = window.open_settings()
     dialog.widgets["chunk_chars"].setValue(400)
     dialog.widgets["chunk_overlap"].setValue(300)  # more than half the passage length
@@ -41,7 +43,7 @@ def test_invalid_values_are_explained_in_place_and_not_saved(window, qtbot, isol
     assert dialog.isVisible()
     assert not dialog.error.isHidden()
     assert "overlap" in dialog.error.text().lower()
-    assert not Paths.resolve(str(isolated_home)).config_file.exists()
+    assert config.read_text(encoding="utf-8") == saved
     dialog.reject()
 
 

@@ -24,10 +24,17 @@ class SentenceTransformerEmbedder:
     """Any sentence-transformers model: a hub name or a local folder."""
 
     def __init__(
-        self, name: str, device: str = "auto", progress: ProgressCallback | None = None
+        self,
+        name: str,
+        device: str = "auto",
+        progress: ProgressCallback | None = None,
+        *,
+        model: Any = None,
+        model_id: str | None = None,
     ) -> None:
-        self.model_id = f"st:{name}"
-        self._model = _load_sentence_transformer(name, _pick_device(device), progress)
+        """Load `name` (a hub name or a folder), or wrap an already loaded `model`."""
+        self.model_id = model_id or f"st:{name}"
+        self._model = model or _load_sentence_transformer(name, pick_device(device), progress)
         get_dim = getattr(self._model, "get_embedding_dimension", None)
         get_dim = get_dim or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim() or 0)
@@ -62,7 +69,7 @@ class SentenceTransformerEmbedder:
         return np.asarray(vector, dtype=np.float32)[0]
 
 
-def _pick_device(device: str) -> str:
+def pick_device(device: str) -> str:
     if device != "auto":
         return device
     import torch

@@ -25,6 +25,7 @@ from desktop_search.core.extract.pool import ExtractionPool, ExtractionTask, low
 from desktop_search.core.indexing.availability import empty_mount_point
 from desktop_search.core.indexing.batch_writer import BatchWriter, record_failure
 from desktop_search.core.indexing.catalog_diff import Diff, WorkItem, diff, match_renames
+from desktop_search.core.indexing.improver import Improver
 from desktop_search.core.indexing.progress import ProgressMeter, RunStats
 from desktop_search.core.indexing.reembed import reembed
 from desktop_search.core.indexing.scanning import ExcludeRules, FoundFile, owning_folder, walk
@@ -41,13 +42,14 @@ from desktop_search.core.models import (
     ScanStarted,
 )
 from desktop_search.core.storage.index import FileRow, Index
+from desktop_search.core.storage.meaning import MeaningVectors
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class _Job:
-    kind: str  # "scan" | "paths" | "remove" | "reembed" | "stop"
+    kind: str  # "scan" | "paths" | "remove" | "reembed" | "stop" | "wake" (look again)
     folders: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     refill: bool = False  # reembed: the same model into a new vector store
@@ -62,7 +64,10 @@ class Indexer:
         settings: Settings,
         embedder: Callable[[], Embedder],
         on_event: Callable[[IndexEvent], None] | None = None,
+        meaning_embedder: Callable[[], Embedder | None] | None = None,
     ) -> None:
+        """`embedder` gives every passage its first-pass vector; `meaning_embedder`, if given,
+        the model whose vectors pass 2 adds in the background (None: no second pass)."""
         self._index = index
         self.settings = settings
         self._embedder = embedder
@@ -72,6 +77,10 @@ class Indexer:
         self._cancel = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
+        # Set while nothing is queued and every passage has its meaning vector.
+        self._settled = threading.Event()
+        self.meaning = MeaningVectors(index)
+        self._improver = Improver(self.meaning, meaning_embedder or (lambda: None), self._emit)
         self._pending = 0
         self._pending_lock = threading.Lock()
         self._pool: ExtractionPool | None = None
@@ -106,6 +115,24 @@ class Indexer:
         `refill`: even when the index already has that model's vectors (a new vector store)."""
         self._submit(_Job("reembed", refill=refill))
 
+    def improve(self) -> None:
+        """Start (or go on with) pass 2, e.g. once its model is chosen or loaded."""
+        self._improver.reset()
+        self._settled.clear()
+        self._wake()
+
+    def wait_until_improved(self, timeout: float | None = None) -> bool:
+        """Block until both passes are done (every passage has its meaning vector); False on
+        timeout. Never returns while paused with work left."""
+        return self._settled.wait(timeout)
+
+    def _wake(self) -> None:
+        # Not a job (no Idle event, no pending count): only gets the thread to look again.
+        if self._started and not self._closed:
+            self._jobs.put(_Job("wake"))
+        else:
+            self.start()
+
     def pause(self) -> None:
         if not self._pause.is_set():
             self._pause.set()
@@ -115,6 +142,7 @@ class Indexer:
         if self._pause.is_set():
             self._pause.clear()
             self._emit(Paused(False))
+            self._wake()
 
     @property
     def paused(self) -> bool:
@@ -161,6 +189,7 @@ class Indexer:
         with self._pending_lock:
             self._pending += 1
             self._idle.clear()
+            self._settled.clear()
         self._jobs.put(job)
         self.start()
 
@@ -179,8 +208,40 @@ class Indexer:
 
     def _run(self) -> None:
         lower_priority(thread_only=True)
+        try:
+            self._serve()
+        finally:
+            self._improver.close()
+
+    def _next_job(self) -> _Job | None:
+        """The next queued job; None when there is none and pass 2 has work to do."""
         while True:
-            job = self._jobs.get()
+            if not self._pause.is_set() and not self._closed and self._improver.pending():
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    return None
+            else:
+                if self._jobs.empty() and not self._improver.pending():
+                    self._settled.set()
+                job = self._jobs.get()
+            if job.kind != "wake":
+                return job
+
+    def _yield_to_others(self) -> bool:
+        return not self._jobs.empty() or self._pause.is_set() or self._closed
+
+    def _serve(self) -> None:
+        while True:
+            job = self._next_job()
+            if job is None:
+                try:
+                    self._improver.run(interrupted=self._yield_to_others)
+                except Exception as exc:  # noqa: BLE001 - pass 2 waits for the next change
+                    log.exception("Improving passages by meaning failed")
+                    self._improver.fail(str(exc))
+                    self._emit(Message(str(_as_person_error(exc, self._index.paths.home)), "error"))
+                continue
             if job.kind == "stop":
                 return
             self._cancel.clear()
@@ -197,7 +258,8 @@ class Indexer:
                 if nxt.kind == "stop":
                     self._jobs.put(nxt)
                     break
-                jobs.append(nxt)
+                if nxt.kind != "wake":
+                    jobs.append(nxt)
             try:
                 for one in jobs:
                     if not self._cancel.is_set():

@@ -12,6 +12,9 @@ from desktop_search.core.models import ParsedQuery
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
+# A query up to this many words is typed as a search: "-word" there means "leave it out". In
+# a longer one (a question, a pasted abstract) a dash is punctuation, never an instruction.
+EXCLUSION_MAX_WORDS = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
@@ -45,20 +48,25 @@ def parse_query(raw: str) -> ParsedQuery:
     phrases: list[str] = []
     excluded: list[str] = []
     free: list[str] = []
+    typed_as_search = len(words(text)) <= EXCLUSION_MAX_WORDS
     for match in _PART.finditer(text):
         negated, quoted, bare = match.group(1), match.group(2), match.group(3)
         if quoted is not None:
             phrase = " ".join(words(quoted))
             if not phrase:
                 continue
-            (excluded if negated else phrases).append(phrase)
-        elif bare.startswith("-") and len(bare) > 1 and words(bare[1:]):
+            if negated and typed_as_search:
+                excluded.append(phrase)
+            else:
+                phrases.append(phrase)
+        elif bare.startswith("-") and len(bare) > 1 and words(bare[1:]) and typed_as_search:
             excluded.append(" ".join(words(bare[1:])))
         else:
             free.append(bare)
     free_text = " ".join(free)
     # Repeats are kept: a word said twice weighs twice in BM25, as in classic query models.
-    terms = tuple(words(free_text))[:MAX_TERMS]
+    # A phrase's words count as words too: a phrase is a preference, never a requirement.
+    terms = tuple(words(" ".join([free_text, *phrases])))[:MAX_TERMS]
     if not terms and not phrases:
         if excluded:
             raise InvalidQueryError(
@@ -86,18 +94,16 @@ def _quote(term: str) -> str:
 
 
 def keyword_expression(query: ParsedQuery, terms: Sequence[str] | None = None) -> str | None:
-    """FTS5 MATCH expression: any content term (ranked by BM25), every phrase, no exclusion.
+    """FTS5 MATCH expression: any content term (ranked by BM25), no exclusion.
 
-    `terms` replaces the query's content terms (e.g. only its most selective ones).
+    Phrases are not required here (their words are among the terms): passages that hold them
+    are put first afterwards, so a quoted title pasted into a question never empties the
+    results. `terms` replaces the query's content terms (e.g. only its most selective ones).
     """
-    parts: list[str] = []
     terms = content_terms(query) if terms is None else tuple(terms)
-    if terms:
-        parts.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
-    parts += [_quote(p) for p in query.phrases]
-    if not parts:
+    if not terms:
         return None
-    expr = " AND ".join(parts)
+    expr = "(" + " OR ".join(_quote(t) for t in terms) + ")"
     if query.excluded:
         expr += " NOT (" + " OR ".join(_quote(e) for e in query.excluded) + ")"
     return expr

@@ -28,6 +28,7 @@ from desktop_search.core.search.query import (
 )
 from desktop_search.core.search.snippets import make_hit, mark_terms
 from desktop_search.core.storage.index import FileRow, Index
+from desktop_search.core.storage.meaning import MeaningVectors
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,19 @@ class _Candidate:
 class Searcher:
     """Runs queries against an Index. Safe to call from any thread."""
 
-    def __init__(self, index: Index, embedder: Callable[[], Embedder]) -> None:
+    def __init__(
+        self,
+        index: Index,
+        fast: Callable[[], Embedder],
+        meaning: Callable[[], Embedder | None] = lambda: None,
+        meaning_vectors: MeaningVectors | None = None,
+    ) -> None:
+        """`fast`: the model of every passage's first-pass vector; `meaning`: the second
+        pass's model if it is loaded (None otherwise), whose vectors `meaning_vectors` hold."""
         self._index = index
-        self._embedder = embedder
+        self._fast = fast
+        self._meaning = meaning
+        self._meaning_vectors = meaning_vectors
 
     def search(
         self,
@@ -81,8 +92,7 @@ class Searcher:
             if expr:
                 keyword = self._index.keyword_search(expr, pool, allowed)
         if mode in ("hybrid", "semantic") and parsed.text:
-            vector = self._embedder().embed_query(parsed.text)
-            semantic = self._index.vector_search(vector, pool, allowed)
+            semantic = self._nearest(parsed.text, pool, allowed)
             semantic = self._apply_query_syntax(parsed, semantic)
         return self._assemble(parsed, keyword, semantic, k, mode)
 
@@ -104,6 +114,30 @@ class Searcher:
         parsed = ParsedQuery(text=row.title, terms=title_words or ("",), raw=row.title)
         return self._assemble(parsed, [], found, k, "semantic")
 
+    def _nearest(
+        self, text: str, pool: int, allowed: list[int] | None
+    ) -> list[tuple[int, int, float]]:
+        """The passages nearest in meaning, each judged by the best vector it has: its
+        meaning vector once pass 2 gave it one, its fast vector until then."""
+        fast = self._index.vector_search(self._fast().embed_query(text), pool, allowed)
+        meaning, vectors = self._meaning(), self._meaning_vectors
+        if meaning is None or vectors is None or vectors.model_id != meaning.model_id:
+            return fast
+        upto = vectors.upto
+        if upto <= 0:
+            return fast
+        improved = vectors.search(meaning.embed_query(text), pool, allowed)
+        rest = [hit for hit in fast if hit[0] > upto]  # not improved yet
+        if not rest:
+            return improved
+        # Two ranked lists over two parts of the index: a hit's rank is scaled by its part's
+        # share of the passages, so rank 3 among a tenth of them counts as rank 30 overall.
+        share = min(1.0, upto / max(self._index.max_passage_id(), 1))
+        ranked = [((i + 1) / max(share, 1e-3), hit) for i, hit in enumerate(improved)]
+        ranked += [((i + 1) / max(1.0 - share, 1e-3), hit) for i, hit in enumerate(rest)]
+        ranked.sort(key=lambda pair: pair[0])
+        return [hit for _, hit in ranked][:pool]
+
     # ------------------------------------------------------------------ helpers
     def _allowed_files(self, filters: SearchFilters | None) -> list[int] | None:
         if filters is None or filters == SearchFilters():
@@ -115,11 +149,7 @@ class Searcher:
     def _apply_query_syntax(
         self, parsed: ParsedQuery, found: list[tuple[int, int, float]]
     ) -> list[tuple[int, int, float]]:
-        """Vector hits must honour "phrases" and -exclusions exactly as keyword hits do."""
-        phrases = phrase_expression(parsed)
-        if phrases and found:
-            keep = self._index.chunks_matching(phrases, [f[0] for f in found])
-            found = [f for f in found if f[0] in keep]
+        """Vector hits honour -exclusions exactly as keyword hits do."""
         excluded = exclusion_expression(parsed)
         if excluded and found:
             drop = self._index.files_matching(excluded)
@@ -157,6 +187,8 @@ class Searcher:
         ordered = sorted(candidates.values(), key=lambda c: -c.score)
         if mode == "hybrid" and keyword:
             ordered = self._all_terms_first(parsed, ordered, keyword)
+        if parsed.phrases:
+            ordered = self._phrases_first(parsed, ordered)
         ordered = ordered[:k]
         files = self._index.files_by_id(c.file_id for c in ordered)
         chunk_ids = [cid for c in ordered for cid in _top_chunks(c)]
@@ -175,6 +207,19 @@ class Searcher:
             if passages:
                 results.append(_document(file, cand.score, passages))
         return results
+
+    def _phrases_first(self, parsed: ParsedQuery, ordered: list[_Candidate]) -> list[_Candidate]:
+        """Documents holding every "exact phrase" go first; the rest follow, best first."""
+        expr = phrase_expression(parsed)
+        if not expr or not ordered:
+            return ordered
+        exact = self._index.files_matching(expr, [c.file_id for c in ordered])
+        if not exact:
+            return ordered
+        return _lift(
+            [c for c in ordered if c.file_id in exact],
+            [c for c in ordered if c.file_id not in exact],
+        )
 
     def _all_terms_first(
         self,
@@ -197,12 +242,18 @@ class Searcher:
             return ordered
         first = [c for c in ordered if c.file_id in complete]
         rest = [c for c in ordered if c.file_id not in complete]
-        # Lift the complete matches' scores just above the rest so scores stay in rank order.
-        floor = max((c.score for c in rest), default=0.0)
+        return _lift(first, rest)
+
+
+def _lift(first: list[_Candidate], rest: list[_Candidate]) -> list[_Candidate]:
+    """`first` before `rest`, their scores raised just above the rest's so scores stay in
+    rank order."""
+    if first and rest:
+        floor = max(c.score for c in rest)
         lift = max(0.0, floor - min(c.score for c in first) + 1e-6)
         for cand in first:
             cand.score += lift
-        return first + rest
+    return first + rest
 
 
 def _top_chunks(cand: _Candidate) -> list[int]:

@@ -165,6 +165,11 @@ class Index:
         """(path, reason) of every file that could not be indexed, sorted by path."""
         return self.catalog.failed_files()
 
+    def max_passage_id(self) -> int:
+        """The highest passage id still stored."""
+        row = self.db.execute("SELECT max(id) FROM chunks").fetchone()
+        return int(row[0] or 0)
+
     def counts(self) -> tuple[int, int]:
         """(indexed documents, passages of indexed documents)."""
         return self.catalog.counts()
@@ -218,7 +223,9 @@ class Index:
         ids = self.catalog.queued_vector_deletes()
         if not ids:
             return
-        self._vectors.delete(model_id or "", ids)
+        # Both the fast vectors and the second pass's meaning vectors (see meaning.py).
+        for model in {model_id or "", self.catalog.get_meta("meaning_model") or ""} - {""}:
+            self._vectors.delete(model, ids)
         self.catalog.clear_vector_deletes(ids)
 
     def record_failure(

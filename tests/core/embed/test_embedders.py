@@ -32,8 +32,8 @@ def test_bundled_model_matches_its_sentence_transformers_wrapping() -> None:
     assert np.allclose(ours, reference, atol=1e-5)
 
 
-def test_bundled_model_understands_meaning() -> None:
-    model = load_embedder("bundled")
+def test_fast_model_understands_meaning() -> None:
+    model = load_embedder("bundled-fast")
     assert model.model_id == BUNDLED_MODEL_ID
     docs = model.embed_documents(TEXTS)
     query = model.embed_query("volcano eruption lava")

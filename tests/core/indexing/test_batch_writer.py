@@ -30,7 +30,7 @@ def index(isolated_home: Path) -> Iterator[Index]:
 
 @pytest.fixture(scope="module")
 def embedder() -> Embedder:
-    return load_embedder("bundled")
+    return load_embedder("bundled-fast")
 
 
 @pytest.fixture

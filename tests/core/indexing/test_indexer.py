@@ -300,10 +300,13 @@ def test_model_switch_reembeds_without_reextracting(
     before_chunks = eng.index.check_consistency()["chunks"]
     rec.clear()
     eng.apply_settings(replace(eng.settings, model=str(tiny_transformer), device="cpu"))
-    eng.load_model()
-    assert eng.wait_until_idle(60)
+    assert eng.wait_until_improved(120)
     assert rec.of(m.FileIndexed) == []  # nothing extracted again
-    assert eng.index.model_id == f"st:{tiny_transformer}"
+    model_id = f"st:{tiny_transformer}"
+    assert eng.indexer.meaning.model_id == model_id
+    assert eng.index.vectors.count(model_id) == before_chunks
+    assert eng.status().meaning == (before_chunks, before_chunks)
+    # The first-pass vectors stay the fast model's: nothing to redo there.
     counts = eng.index.check_consistency()
     assert counts["vectors"] == counts["chunks"] == before_chunks
     assert eng.search("volcano", mode="semantic")  # the new vectors answer queries

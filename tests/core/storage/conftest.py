@@ -171,7 +171,7 @@ def stop_chroma_server(server: ChromaServer) -> None:
 def catalog(isolated_home: Path) -> Iterator[Catalog]:
     """A new, empty catalog in the test's home."""
     paths = Paths.resolve(isolated_home)
-    paths.home.mkdir(parents=True)
+    paths.home.mkdir(parents=True, exist_ok=True)
     cat = Catalog(paths.sqlite_file, paths.home)
     cat.open_schema(lambda: False)
     yield cat

@@ -67,7 +67,7 @@ def test_another_format_version_is_refused(catalog: Catalog) -> None:
 
 def test_a_lost_catalog_beside_vectors_is_refused(isolated_home: Path) -> None:
     paths = Paths.resolve(isolated_home)
-    paths.home.mkdir(parents=True)
+    paths.home.mkdir(parents=True, exist_ok=True)
     cat = Catalog(paths.sqlite_file, paths.home)
     try:
         with pytest.raises(IndexCorruptError, match="missing or empty"):

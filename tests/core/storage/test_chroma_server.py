@@ -255,10 +255,14 @@ def test_an_engine_moved_to_a_server_writes_its_vectors_there(
         chunks = engine.status().chunks
         read_before = sum(isinstance(e, FileIndexed) for e in events)
 
-        engine.apply_settings(server_settings(chroma_server.port))
+        engine.apply_settings(
+            dataclasses.replace(
+                engine.settings, chroma_host=LOOPBACK, chroma_port=chroma_server.port
+            )
+        )
         assert engine.wait_until_idle(120)
 
-        model = engine.embedder().model_id
+        model = engine.fast_embedder().model_id
         assert server_count(chroma_server, model) == chunks
         hits = engine.search("ash from an eruption", mode="semantic", k=1)
         assert hits and hits[0].path.endswith("volcano.pdf")

@@ -95,7 +95,7 @@ def test_repair_reindexes_files_whose_vectors_are_missing(index: Index) -> None:
 
 def test_junk_file_is_reported_as_corrupt(isolated_home: Path) -> None:
     paths = Paths.resolve(isolated_home)
-    paths.home.mkdir(parents=True)
+    paths.home.mkdir(parents=True, exist_ok=True)
     paths.sqlite_file.write_bytes(b"this is not a database" * 100)
     with pytest.raises(IndexCorruptError, match="Rebuild"):
         Index(paths, Settings())

@@ -59,7 +59,7 @@ def test_a_store_reconnects_after_close(store: VectorStore) -> None:
 
 def test_an_unreadable_embedded_store_says_rebuild(isolated_home: Path) -> None:
     paths = Paths.resolve(isolated_home)
-    paths.home.mkdir(parents=True)
+    paths.home.mkdir(parents=True, exist_ok=True)
     paths.chroma_dir.write_text("a file where the store's folder should be")
     store = EmbeddedChromaStore(paths)
     with pytest.raises(IndexCorruptError, match="Rebuild"):

@@ -5,19 +5,19 @@ The CLI and the GUI both drive an Engine; neither touches the store or the model
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from desktop_search.core.api import EngineAPI
 from desktop_search.core.config import Paths, Settings, load_settings, save_settings
 from desktop_search.core.embed.base import Embedder
 from desktop_search.core.embed.factory import describe, model_id_for
 from desktop_search.core.engine_models import EngineModels
+from desktop_search.core.engine_watching import FolderWatching
 from desktop_search.core.errors import (
     DesktopSearchError,
     IndexLockedError,
@@ -40,7 +40,7 @@ from desktop_search.core.models import (
     SearchFilters,
 )
 from desktop_search.core.search.searcher import Searcher
-from desktop_search.core.storage.consistency import check_index
+from desktop_search.core.storage.consistency import check_index, recorded_files
 from desktop_search.core.storage.index import INTERACTIVE_WRITE_PART, Index
 from desktop_search.core.storage.locking import WriterLock
 
@@ -111,8 +111,9 @@ class Engine:
         self.searcher = Searcher(
             self.index, self.models.fast, meaning_for_search, self.indexer.meaning
         )
-        self._watcher: Any = None
+        self._watching = FolderWatching(self.index, self.indexer, self._emit)
         self._closed = False
+        self._loaders: list[threading.Thread] = []
         if not read_only:
             self._choose_meaning_model()
 
@@ -208,9 +209,7 @@ class Engine:
             log.debug("Warm-up query failed", exc_info=True)
         if self.models.has_second_pass:
             # In the background: the first pass and fast-vector search need only the fast model.
-            threading.Thread(
-                target=self._load_quietly, name="meaning-model-loader", daemon=True
-            ).start()
+            self._load_meaning_in_background()
 
     @property
     def model_ready(self) -> bool:
@@ -227,8 +226,7 @@ class Engine:
         resolved = check_path(path)
         self.index.add_folder(resolved)
         self.indexer.scan([resolved])
-        if self._watcher is not None:
-            self._watcher.watch(resolved)
+        self._watching.watch(resolved)
 
     def remove_folder(self, path: str | Path) -> None:
         """Forget a folder and queue the purge of its entries."""
@@ -240,8 +238,7 @@ class Engine:
             if real not in known:
                 raise InvalidPathError(f"'{path}' is not one of the indexed folders.")
             target = real
-        if self._watcher is not None:
-            self._watcher.unwatch(target)
+        self._watching.unwatch(target)
         self.indexer.remove_folder(target)
 
     def rescan(self) -> None:
@@ -289,47 +286,14 @@ class Engine:
     def start_watching(self) -> None:
         """Follow every folder's changes live (watchdog), after a reconcile scan."""
         self._require_writer()
-        from desktop_search.core.indexing.scanning import ExcludeRules
-        from desktop_search.core.indexing.watcher import FolderWatcher
-
-        if self._watcher is None:
-            self._watcher = FolderWatcher(
-                self.indexer.update_paths,
-                self._on_watch_event,
-                rules=ExcludeRules.for_settings(self._settings),
-            )
-        # Watch first, then reconcile: a change made while the scan runs is still seen.
-        for folder in self.index.folder_paths():
-            self._watcher.watch(folder)
-        self.indexer.scan()
-        self._save_watch_modes()
+        self._watching.start(self._settings)
 
     def stop_watching(self) -> None:
-        if self._watcher is not None:
-            self._watcher.stop()
-            self._watcher = None
-            self._save_watch_modes()
+        self._watching.stop()
 
     def watch_modes(self) -> dict[str, str]:
-        """Folder -> "live", "polling" or "unavailable"; read-only engines (`status`) see the
-        modes of the process that watches, if one does."""
-        if self._watcher is not None:
-            return self._watcher.modes()
-        if self.read_only:
-            stored = self.index.get_meta("watch_modes")
-            return dict(json.loads(stored)) if stored else {}
-        return {}
-
-    def _on_watch_event(self, event: IndexEvent) -> None:
-        self._save_watch_modes()  # the watcher reports every change of a folder's mode
-        self._emit(event)
-
-    def _save_watch_modes(self) -> None:
-        modes = self._watcher.modes() if self._watcher is not None else {}
-        try:
-            self.index.set_meta("watch_modes", json.dumps(modes, sort_keys=True) if modes else None)
-        except Exception:  # noqa: BLE001 - only `status` in another process reads it
-            log.warning("Couldn't record the folders' watch modes", exc_info=True)
+        """Folder -> "live", "polling" or "unavailable" (see FolderWatching.modes)."""
+        return self._watching.modes(self.read_only)
 
     # ---- queries (any thread) ----
     def search(
@@ -376,22 +340,7 @@ class Engine:
     def files(self) -> list[FileInfo]:
         """Every file the index records under its folders, by path: indexed, failed with its
         reason, or caught mid-write (until the next writable open repairs it)."""
-        rows = {}
-        for folder in self.index.folder_paths():
-            rows.update(self.index.files_under(folder))
-        return [
-            FileInfo(
-                row.path,
-                row.folder,
-                row.status,
-                row.reason or "",
-                row.pages,
-                row.chunks,
-                row.size,
-                row.mtime,
-            )
-            for _, row in sorted(rows.items())
-        ]
+        return recorded_files(self.index)
 
     def check_consistency(self) -> IndexCheck:
         """Compare the catalog, the stored passages, the keyword index and the vectors.
@@ -418,15 +367,11 @@ class Engine:
         self._settings = settings
         self.indexer.settings = settings
         self.index.settings = settings
-        if self._watcher is not None:
-            from desktop_search.core.indexing.scanning import ExcludeRules
-
-            # The scans' rules: a change inside a newly excluded folder is not even queued.
-            self._watcher.rules = ExcludeRules.for_settings(settings)
+        self._watching.follow_settings(settings)
         if self.models.change(settings) and not self.read_only:
             # Pass 2 starts over with the new model; the fast vectors answer meanwhile.
             self._choose_meaning_model()
-            threading.Thread(target=self._load_quietly, daemon=True).start()
+            self._load_meaning_in_background()
         if (settings.chunk_chars, settings.chunk_overlap) != (old.chunk_chars, old.chunk_overlap):
             self.indexer.reset_pool()
         store_keys = ("chroma_host", "chroma_port")
@@ -442,6 +387,13 @@ class Engine:
         if any(getattr(settings, k) != getattr(old, k) for k in rescan_keys) and not self.read_only:
             self.indexer.scan()
 
+    def _load_meaning_in_background(self) -> None:
+        # Joined by close(): a model still loading or warming in native code when the
+        # interpreter exits aborts the process ("terminate called without an active exception").
+        loader = threading.Thread(target=self._load_quietly, name="meaning-model-loader")
+        self._loaders.append(loader)
+        loader.start()
+
     def _load_quietly(self) -> None:
         try:
             self.models.meaning().embed_query("warm up")
@@ -455,6 +407,8 @@ class Engine:
         if self._closed:
             return
         self._closed = True
+        for loader in self._loaders:
+            loader.join()
         self.stop_watching()
         self.indexer.shutdown(timeout)
         self.index.close()

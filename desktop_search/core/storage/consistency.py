@@ -1,11 +1,12 @@
 """A whole-index check: do the catalog, the stored passages, the keyword index and the vectors
-agree? Used after crashes (tests, the kill-point benchmark) and by `Engine.check_consistency`."""
+agree? Used after crashes (tests, the kill-point benchmark) and by `Engine.check_consistency`;
+and the list of every recorded file the check and the benchmarks read."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from desktop_search.core.models import FileStatus, IndexCheck
+from desktop_search.core.models import FileInfo, FileStatus, IndexCheck
 from desktop_search.core.storage.index import Index
 
 
@@ -54,3 +55,23 @@ def check_index(index: Index) -> IndexCheck:
     elif passage_ids:
         problems.append(f"{len(passage_ids)} passages but no model recorded")
     return replace(check, problems=tuple(problems))
+
+
+def recorded_files(index: Index) -> list[FileInfo]:
+    """Every file the index records under its folders, by path."""
+    rows = {}
+    for folder in index.folder_paths():
+        rows.update(index.files_under(folder))
+    return [
+        FileInfo(
+            row.path,
+            row.folder,
+            row.status,
+            row.reason or "",
+            row.pages,
+            row.chunks,
+            row.size,
+            row.mtime,
+        )
+        for _, row in sorted(rows.items())
+    ]

@@ -117,9 +117,10 @@ class Indexer:
 
     def improve(self) -> None:
         """Start (or go on with) pass 2, e.g. once its model is chosen or loaded."""
-        self._improver.reset()
-        self._settled.clear()
-        self._wake()
+        with self._pending_lock:  # see _next_job
+            self._improver.reset()
+            self._settled.clear()
+            self._wake()
 
     def wait_until_improved(self, timeout: float | None = None) -> bool:
         """Block until both passes are done (every passage has its meaning vector); False on
@@ -186,11 +187,11 @@ class Indexer:
     def _submit(self, job: _Job) -> None:
         if self._closed:
             return
-        with self._pending_lock:
+        with self._pending_lock:  # with the put: see _next_job
             self._pending += 1
             self._idle.clear()
             self._settled.clear()
-        self._jobs.put(job)
+            self._jobs.put(job)
         self.start()
 
     def _done_job(self) -> None:
@@ -222,10 +223,14 @@ class Indexer:
                 except queue.Empty:
                     return None
             else:
-                if self._jobs.empty() and not self._improver.pending():
-                    self._settled.set()
+                # Under the lock _submit queues with: a job queued meanwhile is seen here, so
+                # "settled" is never set on a decision that a new job has made stale.
+                with self._pending_lock:
+                    if self._jobs.empty() and not self._improver.pending():
+                        self._settled.set()
                 job = self._jobs.get()
             if job.kind != "wake":
+                self._settled.clear()
                 return job
 
     def _yield_to_others(self) -> bool:
@@ -235,6 +240,7 @@ class Indexer:
         while True:
             job = self._next_job()
             if job is None:
+                self._settled.clear()
                 try:
                     self._improver.run(interrupted=self._yield_to_others)
                 except Exception as exc:  # noqa: BLE001 - pass 2 waits for the next change

@@ -66,15 +66,7 @@ def verify_home(
     caller down: it becomes a problem in the list.
     """
     before = {p: asdict(s) for p, s in (indexed_before or {}).items()}
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.kill_oracle", "--verify", str(home)],
-        cwd=REPO_ROOT,
-        env=cli_env(),
-        input=json.dumps(before),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = _run_oracle("--verify", home, before)
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-12:])
         return read_catalog(home), [
@@ -83,6 +75,19 @@ def verify_home(
     out = json.loads(done.stdout)
     after = {p: FileInfo(**s) for p, s in out["after"].items()}
     return after, out["problems"]
+
+
+def _run_oracle(flag: str, home: Path, payload: object) -> subprocess.CompletedProcess[str]:
+    """This module in a fresh process, `payload` as JSON on its standard input."""
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks.kill_oracle", flag, str(home)],
+        cwd=REPO_ROOT,
+        env=cli_env(),
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def _verify_here(
@@ -103,15 +108,7 @@ def _verify_here(
 def verify_search(home: Path, markers: dict[str, str]) -> list[str]:
     """Every marker finds its own file, exactly once, in keyword and hybrid search, through a
     passage that holds it; run in a fresh process, whose failure becomes the one problem."""
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.kill_oracle", "--verify-search", str(home)],
-        cwd=REPO_ROOT,
-        env=cli_env(),
-        input=json.dumps(markers),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = _run_oracle("--verify-search", home, markers)
     if done.returncode != 0:
         return [f"search check failed ({done.returncode}): {done.stderr}"]
     problems: list[str] = json.loads(done.stdout)

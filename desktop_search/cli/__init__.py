@@ -13,6 +13,7 @@ from desktop_search.cli.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK,
 from desktop_search.cli.indexing import cmd_index, cmd_rebuild, cmd_remove, cmd_watch
 from desktop_search.cli.searching import cmd_search
 from desktop_search.cli.status import cmd_status
+from desktop_search.cli.unlocking import cmd_unlock
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,7 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("remove", help="stop indexing a folder and purge its entries")
     p.add_argument("path")
 
-    sub.add_parser("watch", help="index, then follow changes until interrupted")
+    p = sub.add_parser(
+        "unlock",
+        help="index a password-protected document: asks for its password (kept only in the "
+        "system keyring)",
+    )
+    p.add_argument("path", metavar="PATH")
+
+    sub.add_parser(
+        "watch",
+        help="index, then follow changes until interrupted (other commands are answered by it "
+        "meanwhile)",
+    )
     sub.add_parser(
         "rebuild", help="move a damaged index aside (kept, not deleted) and index its folders anew"
     )
@@ -128,5 +140,6 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "status": cmd_status,
     "remove": cmd_remove,
     "watch": cmd_watch,
+    "unlock": cmd_unlock,
     "rebuild": cmd_rebuild,
 }

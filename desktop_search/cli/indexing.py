@@ -87,23 +87,28 @@ def cmd_remove(args: argparse.Namespace, paths: Any) -> int:
 
 def cmd_watch(args: argparse.Namespace, paths: Any) -> int:
     from desktop_search.core.engine import Engine
+    from desktop_search.core.service.server import LocalServer
 
     reporter = ProgressReporter(sys.stderr)
     engine = Engine(paths, on_event=reporter.on_event)
     stopped = _install_stop_handler(engine)
+    server = LocalServer(engine, paths.home)
     try:
-        engine.load_model()
         folders = engine.folders()
         if not folders:
             print(
                 "No folders to watch yet: run 'desktop-search index FOLDER' first.", file=sys.stderr
             )
             return EXIT_ERROR
+        # Other CLI commands (search, status, unlock) are answered by this engine meanwhile.
+        server.start()
+        engine.load_model()
         engine.start_watching()
         print(f"Watching {len(folders)} folders; Ctrl+C to stop.", file=sys.stderr)
         while not stopped.wait(0.5):
             pass
     finally:
+        server.close()
         engine.close()
     print("Stopped watching.", file=sys.stderr)
     return EXIT_OK

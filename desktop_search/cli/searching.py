@@ -14,7 +14,7 @@ from desktop_search.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 
 
 def cmd_search(args: argparse.Namespace, paths: Any) -> int:
-    from desktop_search.core.engine import Engine
+    from desktop_search.cli.served import open_for_reading
     from desktop_search.core.errors import InvalidQueryError
     from desktop_search.core.models import SearchFilters
 
@@ -38,7 +38,8 @@ def cmd_search(args: argparse.Namespace, paths: Any) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    engine = Engine(paths, read_only=True)
+    # The running app's or `watch`'s engine when there is one (no model to load here).
+    engine = open_for_reading(paths)
     try:
         engine.load_model()
         if args.batch is not None:
@@ -48,8 +49,12 @@ def cmd_search(args: argparse.Namespace, paths: Any) -> int:
         else:
             results = engine.search(args.query, k=args.k, mode=args.mode, filters=filters)
         if args.json:
+            # The list stays the JSON contract; what the engine said about the query goes to
+            # stderr, where a script that only reads results won't trip over it.
+            _print_notes(results, sys.stderr, prefix="desktop-search: ")
             print(json.dumps([result_to_json(r) for r in results], ensure_ascii=False))
         else:
+            _print_notes(results, sys.stdout)
             _print_results(results, sys.stdout)
     finally:
         engine.close()
@@ -70,10 +75,12 @@ def _search_batch(engine: Any, args: argparse.Namespace, filters: Any) -> int:
             except InvalidQueryError as exc:
                 record["error"] = str(exc)
             record["results"] = [result_to_json(r) for r in results]
+            record.update(notes_to_json(results))
             if args.json:
                 print(json.dumps(record, ensure_ascii=False), flush=False)
             else:
                 print(f"# {query}")
+                _print_notes(results, sys.stdout)
                 _print_results(results, sys.stdout)
     return EXIT_OK
 
@@ -82,36 +89,86 @@ def result_to_json(result: Any) -> dict[str, Any]:
     return {
         "path": result.path,
         "score": result.score,
+        "confidence": result.confidence,
         "title": result.title,
         "file_type": result.file_type,
         "modified": result.modified,
+        "size": result.size,
+        "also_in": list(result.also_in),
         "hits": [
             {
                 "page": h.page,
                 "snippet": h.snippet,
                 "score": h.score,
+                "confidence": h.confidence,
                 "highlights": [list(span) for span in h.highlights],
                 "start": h.start,
                 "end": h.end,
+                "found_by": h.found_by,
+                "matched_terms": list(h.matched_terms),
+                "closest_sentence": h.closest_sentence,
             }
             for h in result.hits
         ],
     }
 
 
+def notes_to_json(results: Any) -> dict[str, Any]:
+    """The notes a search came back with, as keys of a --batch record."""
+    return {
+        "notes": list(getattr(results, "notes", ())),
+        "suggestion": getattr(results, "suggestion", ""),
+        "corrected_query": getattr(results, "corrected_query", ""),
+    }
+
+
+def _print_notes(results: Any, out: TextIO, prefix: str = "") -> None:
+    """ "Did you mean …?" and the engine's notes, one a line (a blank line after, on stdout)."""
+    notes = notes_to_json(results)
+    lines = list(notes["notes"])
+    if notes["suggestion"] and not notes["corrected_query"]:
+        lines.insert(0, f"Did you mean: {notes['suggestion']}?")
+    for line in lines:
+        print(prefix + line, file=out)
+    if lines and not prefix:
+        print(file=out)
+
+
 def _print_results(results: Sequence[Any], out: TextIO) -> None:
     if not results:
         print("No matches.", file=out)
         return
+    from desktop_search.core.search.confidence import WEAK  # noqa: PLC0415 (fast --help)
+
     bold, dim, reset = ("\033[1m", "\033[2m", "\033[0m") if out.isatty() else ("", "", "")
     for number, result in enumerate(results, 1):
-        print(f"{number:>2}. {bold}{result.title}{reset}", file=out)
+        strength = f"{result.confidence:.0%}" + (" weak" if result.confidence < WEAK else "")
+        print(f"{number:>2}. {bold}{result.title}{reset}  {dim}[{strength}]{reset}", file=out)
         print(f"    {dim}{result.path}{reset}", file=out)
+        print(f"    {dim}{_details(result)}{reset}", file=out)
         for hit in result.hits:
             print(
                 f"    p.{hit.page}: {_marked(hit.snippet, hit.highlights, bold, reset)}", file=out
             )
+            if hit.found_by == "meaning" and hit.closest_sentence:
+                print(f"      {dim}found by meaning: “{hit.closest_sentence}”{reset}", file=out)
         print(file=out)
+
+
+def _details(result: Any) -> str:
+    """'modified 2024-05-03 · 1.2 MB · also in /other/folder'."""
+    parts = []
+    if result.modified:
+        parts.append("modified " + datetime.fromtimestamp(result.modified).strftime("%Y-%m-%d"))
+    if result.size:
+        size, unit = float(result.size), "B"
+        for unit in ("B", "KB", "MB", "GB"):
+            if size < 1000 or unit == "GB":
+                break
+            size /= 1000
+        parts.append(f"{size:.0f} {unit}" if unit == "B" or size >= 10 else f"{size:.1f} {unit}")
+    parts += [f"also in {os.path.dirname(p)}" for p in result.also_in]
+    return " · ".join(parts)
 
 
 def _marked(snippet: str, highlights: Sequence[tuple[int, int]], on: str, off: str) -> str:

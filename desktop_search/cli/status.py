@@ -11,15 +11,18 @@ from desktop_search.cli.exit_codes import EXIT_OK
 
 
 def cmd_status(args: argparse.Namespace, paths: Any) -> int:
-    from desktop_search.core.engine import Engine
+    from desktop_search.cli.served import open_for_reading
+    from desktop_search.core.models import describe_other_files, needs_password
+    from desktop_search.core.service.client import ServedEngine
 
     if not paths.sqlite_file.exists():
         status = None
     else:
-        engine = Engine(paths, read_only=True)
+        engine = open_for_reading(paths)
         try:
             status = engine.status()
-            indexing = _writer_active(paths)
+            # An engine that answers is the index's writer: the app or `watch` is running.
+            indexing = isinstance(engine, ServedEngine) or _writer_active(paths)
         finally:
             engine.close()
     if status is None:
@@ -54,6 +57,9 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
     done, total = data.get("meaning", (0, 0))
     if total:
         print(f"Meaning:   {done:,} of {total:,} passages have their meaning vector")
+    read, scanned = data.get("scanned_pages", (0, 0))
+    if scanned:
+        print(f"Scans:     {read:,} of {scanned:,} scanned pages read by text recognition")
     if not data["folders"]:
         print("No folders yet: run 'desktop-search index FOLDER'.")
     for folder in data["folders"]:
@@ -63,10 +69,15 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
             f"  {folder['path']}  [{folder['state']}{watching}] "
             f"{folder['documents']} documents{problems}"
         )
+        others = describe_other_files(folder["other_files"], folder["other_kinds"])
+        if others:
+            print(f"    not indexed: {others}")
     if data["failed"]:
         print(f"Files that could not be indexed ({len(data['failed'])}):")
         for failed in data["failed"]:
             print(f"  {failed['path']}: {failed['reason']}")
+        if any(needs_password(failed["reason"]) for failed in data["failed"]):
+            print("  (for a password-protected one: desktop-search unlock PATH)")
     if data["partial"]:
         print(f"Files indexed only in part ({len(data['partial'])}):")
         for partial in data["partial"]:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from desktop_search.core.config import Paths, Settings
-from desktop_search.core.models import DocumentResult, FolderInfo, IndexStatus, SearchFilters
+from desktop_search.core.extract.ocr import WordBox
+from desktop_search.core.models import FolderInfo, IndexStatus, SearchFilters, SearchResults
 
 
 @runtime_checkable
@@ -45,11 +46,15 @@ class EngineAPI(Protocol):
         k: int = 20,
         mode: str = "hybrid",
         filters: SearchFilters | None = None,
-    ) -> list[DocumentResult]: ...
+    ) -> SearchResults: ...
 
-    def more_like_this(self, path: str | Path, *, k: int = 20) -> list[DocumentResult]: ...
+    def more_like_this(self, path: str | Path, *, k: int = 20) -> SearchResults: ...
 
     def status(self) -> IndexStatus: ...
+
+    def page_words(self, path: str, page: int) -> tuple[WordBox, ...]:
+        """Where text recognition found each word on a scanned page, for the preview's
+        highlight (see Engine.page_words)."""
 
     def folders(self) -> list[FolderInfo]: ...
 
@@ -62,6 +67,11 @@ class EngineAPI(Protocol):
 
     def rescan(self) -> None: ...
 
+    def unlock(self, path: str | Path, password: str) -> None:
+        """Check `password` on a password-protected document of the index, keep it in the
+        system keyring only, and queue the document to be indexed again. Raises
+        InvalidPathError, WrongPasswordError or KeyringUnavailableError (see Engine.unlock)."""
+
     def start_watching(self) -> None: ...
 
     def stop_watching(self) -> None: ...
@@ -71,6 +81,10 @@ class EngineAPI(Protocol):
     def wait_until_idle(self, timeout: float | None = None) -> bool: ...
 
     def apply_settings(self, settings: Settings) -> None: ...
+
+    def check_model(self, model: str, device: str = "auto") -> str:
+        """Load the model a settings `model` value names, to see that it works here before
+        the settings are saved; returns its short name. Raises ModelError with the reason."""
 
     # ---- flow control (never wait) ----
     def pause(self) -> None: ...

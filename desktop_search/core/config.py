@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -107,11 +108,14 @@ class Settings:
         suffix=" characters",
     )
     excludes: tuple[str, ...] = _setting(
-        "Paths to skip, in .gitignore syntax (e.g. 'drafts/', '*.tmp').",
+        "Files and folders to leave out, one pattern per line. 'drafts/' skips every folder "
+        "named drafts; '*.tmp' skips every file ending in .tmp; 'Private/taxes/' skips that "
+        "one folder inside an indexed folder; a line starting with '!' takes back a file a "
+        "line above skipped (e.g. '!keep.tmp').",
         default=(),
-        label="Exclude patterns",
+        label="Leave out",
         section="Index",
-        placeholder="One pattern per line, e.g.\ndrafts/\n*.tmp",
+        placeholder="One pattern per line, for example:\ndrafts/\n*.tmp\nPrivate/taxes/",
     )
     include_hidden: bool = _setting(
         "Index hidden files and folders (names starting with '.').",
@@ -119,10 +123,27 @@ class Settings:
         label="Index hidden files and folders",
         section="Index",
     )
+    ocr: bool = _setting(
+        "Read the text of scanned pages and pictures (PNG, JPEG, TIFF) by text recognition. "
+        "It runs after everything else is indexed, at the lowest priority.",
+        default=True,
+        label="Read scanned pages and pictures (text recognition)",
+        section="Index",
+    )
+    ocr_languages: str = _setting(
+        "Languages text recognition reads, as Tesseract codes joined by '+' (e.g. 'eng+deu'). "
+        "English, German and Japanese come built in; a system Tesseract adds its languages.",
+        default="eng",
+        label="Text recognition languages",
+        section="Index",
+        placeholder="eng, or eng+deu for English and German",
+    )
     extraction_workers: int = _setting(
-        "Processes extracting text in parallel; 0 = one per CPU core.",
+        "How many files are read at the same time, each by a helper process of its own; "
+        "0 = as many as the computer has CPU cores. Fewer leaves more of the computer free "
+        "while indexing.",
         default=0,
-        label="Extraction processes",
+        label="Files read at once",
         section="Advanced",
         minimum=0,
         maximum=64,
@@ -159,20 +180,25 @@ class Settings:
         suffix=" MiB",
     )
     batch_chunks: int = _setting(
-        "Passages embedded and written together.",
+        "Indexing cuts the text into passages (pieces about a paragraph long) and saves them "
+        "to the index this many at a time. More at a time indexes a little faster; fewer "
+        "makes new files searchable a little sooner. 512 suits most computers.",
         default=512,
-        label="Passages per batch",
+        label="Save to the index every",
         section="Advanced",
         minimum=1,
         maximum=100_000,
         step=64,
+        suffix=" passages",
     )
     chroma_host: str = _setting(
-        "Chroma server host; empty = the embedded store under the index folder.",
+        "Leave empty to keep the index on this computer (the usual choice). To keep the "
+        "vectors on a shared Chroma server instead, its address, e.g. '192.168.1.20' or "
+        "'search.example.org'.",
         default="",
         label="Chroma server host",
         section="Advanced",
-        placeholder="empty: the built-in store",
+        placeholder="empty: on this computer",
     )
     chroma_port: int = _setting(
         "Chroma server port.",
@@ -213,7 +239,20 @@ class Settings:
         if self.extraction_workers < 0 or self.file_timeout_s <= 0 or self.worker_memory_mb < 64:
             raise ConfigError("Extraction workers, time limit and memory cap must be positive.")
         if self.batch_chunks < 1 or self.results_per_page < 1 or self.max_file_mb < 1:
-            raise ConfigError("Batch size, results per page and file size limit must be positive.")
+            raise ConfigError(
+                "Passages saved together, results per search and the largest file size "
+                "must be at least 1."
+            )
+        if not all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", c) for c in self.ocr_language_codes):
+            raise ConfigError(
+                f"Text recognition languages '{self.ocr_languages}' are not language codes: "
+                "use Tesseract's codes joined by '+', e.g. 'eng+deu'."
+            )
+
+    @property
+    def ocr_language_codes(self) -> tuple[str, ...]:
+        """The text recognition languages one by one ("eng+deu" -> ("eng", "deu"))."""
+        return tuple(c for c in re.split(r"[+,;\s]+", self.ocr_languages) if c) or ("eng",)
 
     @classmethod
     def help_for(cls, name: str) -> str:
@@ -250,6 +289,17 @@ class Paths:
     @property
     def chroma_dir(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def ocr_cache_file(self) -> Path:
+        # Beside the catalog, not in it: a rebuilt index reuses what was recognised before.
+        return self.home / "ocr-cache.sqlite3"
+
+    @property
+    def cache_dir(self) -> Path:
+        """What can be made again from the home's own content (e.g. the meaning model compiled
+        for this CPU): deleting it loses nothing."""
+        return self.home / "cache"
 
     @property
     def lock_file(self) -> Path:

@@ -24,10 +24,10 @@ from desktop_search.core.errors import (
     InvalidPathError,
     ModelError,
 )
+from desktop_search.core.extract.ocr import WordBox
 from desktop_search.core.home import check_home, check_path, move_index_aside
 from desktop_search.core.indexing.indexer import Indexer
 from desktop_search.core.models import (
-    DocumentResult,
     FailedFile,
     FileInfo,
     FolderInfo,
@@ -38,11 +38,13 @@ from desktop_search.core.models import (
     Message,
     PartialFile,
     SearchFilters,
+    SearchResults,
 )
 from desktop_search.core.search.searcher import Searcher
 from desktop_search.core.storage.consistency import check_index, recorded_files
 from desktop_search.core.storage.index import INTERACTIVE_WRITE_PART, Index
 from desktop_search.core.storage.locking import WriterLock
+from desktop_search.core.storage.other_files import other_files
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,7 @@ class Engine:
             self._model_progress,
             self._after_fast_loaded,
             self._after_meaning_loaded,
+            cache_dir=paths.cache_dir,
         )
         self.indexer = Indexer(
             self.index,
@@ -109,13 +112,20 @@ class Engine:
         # in the background); a one-off search (the CLI) loads it when there are its vectors.
         meaning_for_search = self.models.meaning_if_loaded if interactive else self._meaning_now
         self.searcher = Searcher(
-            self.index, self.models.fast, meaning_for_search, self.indexer.meaning
+            self.index,
+            self.models.fast,
+            meaning_for_search,
+            self.indexer.meaning,
+            spelling=self.index.keywords.suggest_spelling,
         )
         self._watching = FolderWatching(self.index, self.indexer, self._emit)
         self._closed = False
         self._loaders: list[threading.Thread] = []
         if not read_only:
             self._choose_meaning_model()
+            if self.indexer.scans.pending():
+                # Scanned pages a quit or a kill left unread are read in the background.
+                self.indexer.read_scans_again()
 
     @classmethod
     def open(
@@ -246,6 +256,49 @@ class Engine:
         self._require_writer()
         self.indexer.scan()
 
+    def unlock(self, path: str | Path, password: str) -> None:
+        """Open a password-protected document with `password`, keep the password in the
+        system keyring (never in a file) and queue the document to be indexed again.
+
+        Raises:
+            InvalidPathError: The path is not a document of the index, needs no password, or
+                is of a kind that can't be unlocked.
+            WrongPasswordError: The password does not open it (see core.extract.passwords).
+            KeyringUnavailableError: No system keyring can keep it; nothing was saved.
+            ExtractionError: The document can't be opened at all (damaged, unreadable).
+            IndexLockedError: This index was opened for searching only.
+        """
+        from desktop_search.core.extract import pymupdf_reader
+        from desktop_search.core.extract.formats import format_of
+        from desktop_search.core.extract.passwords import save_password
+
+        self._require_writer()
+        target = os.path.abspath(os.path.expanduser(str(path)))
+        row = self.index.file_by_path(target) or self.index.file_by_path(os.path.realpath(target))
+        if row is None:
+            raise InvalidPathError(f"'{path}' is not in the index: add its folder first.")
+        if not os.path.isfile(row.path):
+            raise InvalidPathError(f"'{path}' is not there any more.")
+        fmt = format_of(row.path)
+        if fmt is None or fmt.reader != "pymupdf_reader":  # the one reader of locked documents
+            raise InvalidPathError(
+                f"'{os.path.basename(row.path)}' can't be unlocked: only PDFs (and the e-books "
+                "and XPS files read the same way) can."
+            )
+        pymupdf_reader.check_password(row.path, password)
+        save_password(row.path, password)
+        # Its size and time are what the catalog has, so the next look would skip it: forget
+        # when it was seen, and it is read again (the reader takes the password from the keyring).
+        self.index.touch(row.path, row.size, -1.0)
+        self.indexer.update_paths([row.path])
+
+    def prepare_one_off_search(self) -> None:
+        """Load what a one-off search (the CLI's own engine) would use: the fast model, and the
+        meaning model when the index has its vectors. A CLI search served by a running engine
+        calls this first, so it gets the answer the CLI would give on its own."""
+        self.models.fast()
+        self._meaning_now()
+
     def pause(self) -> None:
         self.indexer.pause()
 
@@ -303,14 +356,16 @@ class Engine:
         k: int = 20,
         mode: str = "hybrid",
         filters: SearchFilters | None = None,
-    ) -> list[DocumentResult]:
+    ) -> SearchResults:
         """Documents best first, each with its best passages. mode: hybrid|semantic|keyword.
 
-        Raises InvalidQueryError for an empty query.
+        The list also carries what the person should know about the query (see
+        SearchResults): notes, a spelling from the index's own words, the corrected query
+        when that ran instead. Raises InvalidQueryError for an empty query.
         """
         return self.searcher.search(query, k=k, mode=mode, filters=filters)
 
-    def more_like_this(self, path: str | Path, *, k: int = 20) -> list[DocumentResult]:
+    def more_like_this(self, path: str | Path, *, k: int = 20) -> SearchResults:
         """Documents similar to an indexed document (the document itself left out)."""
         return self.searcher.more_like_this(os.path.abspath(str(path)), k=k)
 
@@ -326,15 +381,34 @@ class Engine:
             partial=tuple(PartialFile(p, r) for p, r in self.index.partial_files()),
             home=str(self.paths.home),
             meaning=self.indexer.meaning.progress(),
+            scanned_pages=self.indexer.scans.progress(),
         )
+
+    def page_words(self, path: str, page: int) -> tuple[WordBox, ...]:
+        """Where text recognition found each word on a scanned page (page units, as a
+        preview draws the page at zoom 1), so a hit there can be highlighted; () when the page
+        has a text layer of its own or was not read."""
+        return self.indexer.scans.words(os.path.abspath(path), page)
 
     def folders(self) -> list[FolderInfo]:
         modes = self.watch_modes()
+        others = other_files(self.index.catalog)
         out = []
         for path, state, documents, failed in self.index.folder_rows():
             if state != FolderState.UNAVAILABLE.value and not os.path.exists(path):
                 state = FolderState.UNAVAILABLE.value
-            out.append(FolderInfo(path, state, documents, failed, modes.get(path, "off")))
+            other_count, other_kinds = others.get(path, (0, ()))
+            out.append(
+                FolderInfo(
+                    path,
+                    state,
+                    documents,
+                    failed,
+                    modes.get(path, "off"),
+                    other_files=other_count,
+                    other_kinds=other_kinds,
+                )
+            )
         return out
 
     def files(self) -> list[FileInfo]:
@@ -386,6 +460,34 @@ class Engine:
         rescan_keys = ("excludes", "include_hidden", "max_file_mb")
         if any(getattr(settings, k) != getattr(old, k) for k in rescan_keys) and not self.read_only:
             self.indexer.scan()
+        ocr_keys = ("ocr", "ocr_languages")
+        if any(getattr(settings, k) != getattr(old, k) for k in ocr_keys) and not self.read_only:
+            self.indexer.read_scans_again()
+
+    def check_model(self, model: str, device: str = "auto") -> str:
+        """Load the model a settings `model` value names, once, to see that it works here
+        (a settings dialog asks before it saves); returns its short name.
+
+        The model in use answers at once. Any other is loaded (downloaded where a network
+        allows, with progress messages), asked to embed one sentence, and let go.
+
+        Raises:
+            ModelError: It can't be used here: not installed, no network for the download,
+                a folder without a model... in words a person can act on.
+        """
+        from desktop_search.core.embed.factory import load_embedder
+
+        current = (self._settings.model, self._settings.device) == (model, device)
+        if current and self.models.meaning_if_loaded() is not None:
+            return describe(model_id_for(model))
+        embedder = load_embedder(model, device, self._model_progress)
+        try:
+            embedder.embed_query("Is this model working?")
+        finally:
+            close = getattr(embedder, "close", None)  # some backends work in the background
+            if close is not None:
+                close()
+        return describe(embedder.model_id)
 
     def _load_meaning_in_background(self) -> None:
         # Joined by close(): a model still loading or warming in native code when the
@@ -411,6 +513,7 @@ class Engine:
             loader.join()
         self.stop_watching()
         self.indexer.shutdown(timeout)
+        self.models.close()
         self.index.close()
         if self._lock is not None:
             self._lock.release()

@@ -16,6 +16,7 @@ from typing import Any
 from desktop_search.core.api import API_CALLS, API_PROPERTIES
 from desktop_search.core.config import Settings
 from desktop_search.core.errors import DesktopSearchError, IndexLockedError
+from desktop_search.core.service.server import LocalServer
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,11 @@ def serve(conn: Any, home: str | None, read_only: bool, interactive: bool) -> No
         os.getpid(), engine.read_only, locked_reason, engine.settings, str(engine.paths.home)
     )
     send(("reply", 0, True, info))
+    # The index's writer also answers CLI commands (search, status, unlock) over a local
+    # socket, so `desktop-search search` needs no model of its own while the app runs.
+    server = None if engine.read_only else LocalServer(engine, engine.paths.home)
+    if server is not None:
+        server.start()
 
     def answer(request_id: int, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         try:
@@ -118,6 +124,8 @@ def serve(conn: Any, home: str | None, read_only: bool, interactive: bool) -> No
                 daemon=True,
                 name=f"call-{method}",
             ).start()
+    if server is not None:
+        server.close()
     try:
         engine.close(close_request[1] if close_request else 10.0)
     except Exception as exc:  # noqa: BLE001 - reported; the process ends either way

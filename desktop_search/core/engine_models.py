@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from desktop_search.core.config import Settings
 from desktop_search.core.embed.base import Embedder, ProgressCallback
@@ -25,8 +26,10 @@ class EngineModels:
         progress: ProgressCallback,
         on_fast_loaded: Callable[[Embedder], None],
         on_meaning_loaded: Callable[[Embedder], None],
+        cache_dir: Path | None = None,
     ) -> None:
         self.settings = settings
+        self._cache_dir = cache_dir  # where the meaning model may keep a faster export
         self._progress = progress
         self._on_fast_loaded = on_fast_loaded
         self._on_meaning_loaded = on_meaning_loaded
@@ -63,7 +66,10 @@ class EngineModels:
                 if self._meaning is None:
                     try:
                         meaning = load_embedder(
-                            self.settings.model, self.settings.device, self._progress
+                            self.settings.model,
+                            self.settings.device,
+                            self._progress,
+                            self._cache_dir,
                         )
                     except ModelError as exc:
                         self.meaning_error = exc
@@ -87,6 +93,18 @@ class EngineModels:
         if (settings.model, settings.device) == (old.model, old.device):
             return False
         with self._lock:
+            _close(self._meaning)
             self._meaning = None
             self.meaning_error = None
         return True
+
+    def close(self) -> None:
+        """Stop what a model still does in the background (an export to a faster backend)."""
+        with self._lock:
+            _close(self._meaning)
+
+
+def _close(embedder: Embedder | None) -> None:
+    close = getattr(embedder, "close", None)  # only some backends have background work
+    if close is not None:
+        close()

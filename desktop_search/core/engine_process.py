@@ -33,14 +33,15 @@ from desktop_search.core.api import EngineAPI
 from desktop_search.core.config import Paths, Settings
 from desktop_search.core.engine_child import Opened, serve
 from desktop_search.core.errors import DesktopSearchError, EngineStoppedError
+from desktop_search.core.extract.ocr import WordBox
 from desktop_search.core.extract.pool import signal_name
 from desktop_search.core.models import (
-    DocumentResult,
     FolderInfo,
     IndexEvent,
     IndexStatus,
     Paused,
     SearchFilters,
+    SearchResults,
 )
 
 log = logging.getLogger(__name__)
@@ -119,14 +120,17 @@ class RemoteEngine:
         k: int = 20,
         mode: str = "hybrid",
         filters: SearchFilters | None = None,
-    ) -> list[DocumentResult]:
+    ) -> SearchResults:
         return self._call("search", query, k=k, mode=mode, filters=filters)
 
-    def more_like_this(self, path: str | Path, *, k: int = 20) -> list[DocumentResult]:
+    def more_like_this(self, path: str | Path, *, k: int = 20) -> SearchResults:
         return self._call("more_like_this", str(path), k=k)
 
     def status(self) -> IndexStatus:
         return self._call("status")
+
+    def page_words(self, path: str, page: int) -> tuple[WordBox, ...]:
+        return self._call("page_words", str(path), page)
 
     def folders(self) -> list[FolderInfo]:
         return self._call("folders")
@@ -143,6 +147,10 @@ class RemoteEngine:
     def rescan(self) -> None:
         self._call("rescan")
 
+    def unlock(self, path: str | Path, password: str) -> None:
+        # The password crosses to the child over the pipe only (never a file or a log line).
+        self._call("unlock", str(path), password)
+
     def start_watching(self) -> None:
         self._call("start_watching")
 
@@ -158,6 +166,9 @@ class RemoteEngine:
     def apply_settings(self, settings: Settings) -> None:
         self._call("apply_settings", settings)
         self._settings = settings
+
+    def check_model(self, model: str, device: str = "auto") -> str:
+        return str(self._call("check_model", model, device))
 
     @property
     def settings(self) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -28,14 +29,28 @@ class ExtractedDocument:
     pages_without_text: tuple[int, ...] = ()
 
 
-def describe_scanned_pages(pages: tuple[int, ...]) -> str:
-    """'page 3 is a scanned image without a text layer', for 1, 2 or many pages."""
+def describe_scanned_pages(pages: tuple[int, ...], why: str = "not searchable") -> str:
+    """'page 3 is a scanned image without a text layer (not searchable)', for 1 or many."""
     if not pages:
         return ""
     if len(pages) == 1:
-        return f"page {pages[0]} is a scanned image without a text layer (not searchable)"
+        return f"page {pages[0]} is a scanned image without a text layer ({why})"
+    return f"{_pages(pages)} are scanned images without a text layer ({why})"
+
+
+def describe_unread_pages(pages: tuple[int, ...], reason: str = "") -> str:
+    """'page 3 could not be read by text recognition (why)', for 1 or many pages."""
+    if not pages:
+        return ""
+    why = f" ({reason})" if reason else ""
+    if len(pages) == 1:
+        return f"page {pages[0]} could not be read by text recognition{why}"
+    return f"{_pages(pages)} could not be read by text recognition{why}"
+
+
+def _pages(pages: tuple[int, ...]) -> str:
     shown = ", ".join(str(p) for p in pages[:10]) + (" …" if len(pages) > 10 else "")
-    return f"{len(pages)} pages ({shown}) are scanned images without a text layer (not searchable)"
+    return f"{len(pages)} pages ({shown})"
 
 
 @dataclass(frozen=True)
@@ -50,7 +65,14 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching passage. `highlights` are (start, end) offsets into `snippet`."""
+    """One matching passage. `highlights` are (start, end) offsets into `snippet`; `focus` and
+    `marks` are offsets into `text` (the best-matching span, and each matched query word).
+
+    `confidence` is absolute (0..1, calibrated: about how often a passage with this evidence
+    was judged relevant), not relative to the best hit. `found_by` says which evidence found
+    it: "words", "meaning" or "words and meaning". `closest_sentence` is, for a passage found
+    by meaning, its sentence nearest to the question ('' otherwise).
+    """
 
     chunk_id: int
     page: int
@@ -60,6 +82,12 @@ class Hit:
     text: str
     start: int
     end: int
+    confidence: float = 0.0
+    found_by: str = ""
+    matched_terms: tuple[str, ...] = ()
+    focus: tuple[int, int] = (0, 0)
+    marks: tuple[tuple[int, int], ...] = ()
+    closest_sentence: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,10 +100,45 @@ class DocumentResult:
     file_type: str
     modified: float
     hits: tuple[Hit, ...]
+    # Absolute, 0..1 (see Hit.confidence); `score` only orders one result list.
+    confidence: float = 0.0
+    size: int = 0
+    # Other paths holding the same content (by content hash), shown once as this result.
+    also_in: tuple[str, ...] = ()
 
     @property
     def best(self) -> Hit:
         return self.hits[0]
+
+
+class SearchResults(list[DocumentResult]):
+    """A search's documents, best first, with what the person should know about the query.
+
+    A plain list to every caller that only wants the documents (and equal to one), so it is
+    picklable across the engine's process boundary as it is.
+
+    Attributes:
+        notes: Sentences to show beside the results ("No passage has the exact phrase …").
+        suggestion: A spelling of the query built from the index's own words ('' when none).
+        corrected_query: The suggestion, when it ran instead of the typed query because that
+            found nothing close ('' when the typed query's results are shown).
+        missing_phrases: The quoted phrases no result holds word for word.
+    """
+
+    def __init__(
+        self,
+        results: Iterable[DocumentResult] = (),
+        *,
+        notes: Sequence[str] = (),
+        suggestion: str = "",
+        corrected_query: str = "",
+        missing_phrases: Sequence[str] = (),
+    ) -> None:
+        super().__init__(results)
+        self.notes: tuple[str, ...] = tuple(notes)
+        self.suggestion = suggestion
+        self.corrected_query = corrected_query
+        self.missing_phrases: tuple[str, ...] = tuple(missing_phrases)
 
 
 class FileStatus(str, Enum):
@@ -93,6 +156,8 @@ class FolderState(str, Enum):
     UNAVAILABLE = "unavailable"
     # Back after being unavailable (or watchable again): a reconcile scan is queued.
     PENDING = "pending"
+    # Its indexing is paused (by the person); it goes on from where it stopped.
+    PAUSED = "paused"
 
 
 class WatchMode(str, Enum):
@@ -110,22 +175,54 @@ class WatchMode(str, Enum):
 POLL_INTERVAL_S = 30.0
 
 
+# The reason a locked document failed with, word for word: front ends offer "Unlock…" for it.
+PASSWORD_PROTECTED = "it is password-protected"
+
+
+def needs_password(reason: str) -> bool:
+    """Whether a failed file's reason says it needs a password (see `EngineAPI.unlock`)."""
+    return reason.startswith(PASSWORD_PROTECTED)
+
+
 @dataclass(frozen=True)
 class FailedFile:
     path: str
     reason: str
 
+    @property
+    def needs_password(self) -> bool:
+        return needs_password(self.reason)
+
 
 @dataclass(frozen=True)
 class FolderInfo:
     """One indexed folder: `state` is a FolderState value, `watch_mode` a WatchMode value or
-    "off" when nothing watches it."""
+    "off" when nothing watches it. `other_files` counts the files of kinds that are not
+    indexed (found by the last full scan; hidden and excluded files are not counted), and
+    `other_kinds` names their extensions, lower case without the dot, most common first
+    ('' for files without one)."""
 
     path: str
     state: str
     documents: int
     failed: int
     watch_mode: str = "off"
+    other_files: int = 0
+    other_kinds: tuple[str, ...] = ()
+
+
+def describe_other_files(count: int, kinds: Sequence[str], shown: int = 3) -> str:
+    """'214 files of other kinds: .dwg, .psd, .zip …' ('' when there are none)."""
+    if not count:
+        return ""
+    noun = "file of another kind" if count == 1 else "files of other kinds"
+    return f"{count:,} {noun}: {describe_kinds(kinds, shown)}"
+
+
+def describe_kinds(kinds: Sequence[str], shown: int = 3) -> str:
+    """'.dwg, .psd, .zip …': the first `shown` extensions, '…' when there are more."""
+    names = [f".{kind}" if kind else "no extension" for kind in kinds[:shown]]
+    return ", ".join(names) + (" …" if len(kinds) > shown else "")
 
 
 @dataclass(frozen=True)
@@ -149,6 +246,8 @@ class IndexStatus:
     partial: tuple[PartialFile, ...] = ()
     # Pass 2: (passages with their meaning vector, indexed passages); (0, 0) without one.
     meaning: tuple[int, int] = (0, 0)
+    # Text recognition: (scanned pages read, scanned pages of indexed files); (0, 0) without.
+    scanned_pages: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -246,6 +345,18 @@ class Progress(IndexEvent):
 class Improving(IndexEvent):
     """Pass 2: passages that have their meaning vector, of all indexed passages. `rate` is
     passages/s; `eta` seconds, None when unknown. done == total: search is at its best."""
+
+    done: int
+    total: int
+    rate: float
+    eta: float | None
+
+
+@dataclass(frozen=True)
+class ReadingScans(IndexEvent):
+    """Text recognition of pages without a text layer (scans, pictures), in the background:
+    pages read of those waiting when it started. `rate` is pages/s; `eta` seconds, None when
+    unknown. done == total: every scanned page is searchable."""
 
     done: int
     total: int

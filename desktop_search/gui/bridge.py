@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from desktop_search.core.api import EngineAPI
-from desktop_search.core.models import DocumentResult, IndexEvent, SearchFilters
+from desktop_search.core.models import DocumentResult, IndexEvent, SearchFilters, SearchResults
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,10 @@ class QueryOutcome:
     results: tuple[DocumentResult, ...] = ()
     error: BaseException | None = None
     seconds: float = 0.0
+    # What the engine said about the query (see SearchResults); empty for "more like this".
+    notes: tuple[str, ...] = ()
+    suggestion: str = ""
+    corrected_query: str = ""
 
 
 class QueryRunner(QObject):
@@ -155,7 +159,16 @@ class QueryRunner(QObject):
                     results = engine.search(
                         request.text, k=request.k, mode=request.mode, filters=request.filters
                     )
-                outcome = QueryOutcome(request, tuple(results), None, time.perf_counter() - started)
+                found = results if isinstance(results, SearchResults) else SearchResults(results)
+                outcome = QueryOutcome(
+                    request,
+                    tuple(found),
+                    None,
+                    time.perf_counter() - started,
+                    notes=found.notes,
+                    suggestion=found.suggestion,
+                    corrected_query=found.corrected_query,
+                )
             except Exception as exc:  # handed to the GUI: shown in place or in the error dialog
                 outcome = QueryOutcome(request, (), exc, time.perf_counter() - started)
             if request.id != self._latest:

@@ -9,7 +9,6 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -19,15 +18,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_search.core.extract.formats import type_groups
 from desktop_search.core.models import (
     POLL_INTERVAL_S,
     FolderChanged,
     FolderInfo,
     FolderState,
     WatchMode,
+    describe_other_files,
 )
+from desktop_search.gui.folder_name_delegate import FolderNameDelegate
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+NAME_MIN_WIDTH, NAME_MAX_WIDTH = 120, 190  # the state stays in view beside it
 NAME_COLUMN, STATE_COLUMN, DOCS_COLUMN, UPDATES_COLUMN = range(4)
 
 
@@ -35,6 +38,8 @@ def describe_state(state: str, failed: int) -> str:
     """What a person reads in the State column."""
     if state == FolderState.INDEXING.value:
         return "indexing…"
+    if state == FolderState.PAUSED.value:
+        return "paused"
     if state == FolderState.PENDING.value:
         return "waiting"
     if state == FolderState.UNAVAILABLE.value:
@@ -63,10 +68,26 @@ def describe_watch(watch_mode: str) -> tuple[str, str]:
     return "not watched", "Changes are found at the next start or rescan."
 
 
+def describe_other(info: FolderInfo) -> tuple[str, str]:
+    """The line a person reads under the folder ("214 files of other kinds: .dwg, .psd, .zip
+    …"), and its tooltip: more kinds, and the kinds that are read."""
+    if not info.other_files:
+        return "", ""
+    short = describe_other_files(info.other_files, info.other_kinds)
+    read = ", ".join(label for label, _ in type_groups())
+    tooltip = (
+        f"{describe_other_files(info.other_files, info.other_kinds, shown=12)}.\n"
+        f"These files are left out because desktop-search does not read their kind "
+        f"(it reads {read})."
+    )
+    return short, tooltip
+
+
 class FoldersPanel(QWidget):
     """Lists folders; emits requests, the window carries them out on the engine."""
 
     add_requested = Signal(list)  # list[str]
+    choose_requested = Signal()  # "Add folder…": the window asks, where the last choice was made
     remove_requested = Signal(str)
     excludes_requested = Signal()
     rescan_requested = Signal()
@@ -77,12 +98,16 @@ class FoldersPanel(QWidget):
         self.tree.setObjectName("foldersTree")
         self.tree.setHeaderLabels(["Folder", "State", "Docs", "Updates"])
         self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAcceptDrops(False)
+        # The first cell shows the name and, under it, the path (readable on both themes);
+        # it keeps the width it needs, and the list scrolls sideways rather than cut it.
+        self.tree.setUniformRowHeights(False)
+        self.tree.setItemDelegateForColumn(NAME_COLUMN, FolderNameDelegate(self.tree))
+        self.tree.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Interactive)
         for column in (STATE_COLUMN, DOCS_COLUMN, UPDATES_COLUMN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
@@ -91,8 +116,10 @@ class FoldersPanel(QWidget):
         self.remove_button = QPushButton("Remove", self)
         self.remove_button.setToolTip("Stop searching the selected folder and forget its index")
         self.remove_button.setEnabled(False)
-        self.excludes_button = QPushButton("Excludes…", self)
-        self.excludes_button.setToolTip("Patterns of files and folders to skip")
+        self.excludes_button = QPushButton("Leave out…", self)
+        self.excludes_button.setToolTip(
+            "Files and folders to leave out of the index (e.g. drafts/ or *.tmp)"
+        )
 
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -112,6 +139,7 @@ class FoldersPanel(QWidget):
             lambda: self.remove_button.setEnabled(bool(self.tree.selectedItems()))
         )
         self._infos: dict[str, FolderInfo] = {}
+        self._paused = False
 
     def set_folders(self, folders: Sequence[FolderInfo]) -> None:
         selected = self.selected_path()
@@ -124,10 +152,19 @@ class FoldersPanel(QWidget):
             item.setTextAlignment(
                 DOCS_COLUMN, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
             )
+            self.tree.addTopLevelItem(item)  # first: a row's line below it needs the tree
             self._show(item, info)
-            self.tree.addTopLevelItem(item)
             if info.path == selected:
                 item.setSelected(True)
+        self._fit_name_column()
+
+    def _fit_name_column(self) -> None:
+        wanted = max(
+            (FolderNameDelegate.width_for(self.tree, path) for path in self._infos), default=0
+        )
+        self.tree.header().resizeSection(
+            NAME_COLUMN, max(NAME_MIN_WIDTH, min(NAME_MAX_WIDTH, wanted))
+        )
 
     def apply_change(self, event: FolderChanged) -> None:
         """A FolderChanged event: update the one row without waiting for a full refresh."""
@@ -146,12 +183,45 @@ class FoldersPanel(QWidget):
         self._infos[event.path] = info
         self._show(item, info)
 
+    def set_paused(self, paused: bool) -> None:
+        """Indexing was paused or resumed: a folder being indexed says so at once (the engine
+        records "paused" once its work has stopped)."""
+        self._paused = paused
+        for path, info in self._infos.items():
+            item = self._item(path)
+            if item is not None:
+                self._show(item, info)
+
     def _show(self, item: QTreeWidgetItem, info: FolderInfo) -> None:
-        item.setText(STATE_COLUMN, describe_state(info.state, info.failed))
+        state = info.state
+        if self._paused and state == FolderState.INDEXING.value:
+            state = FolderState.PAUSED.value
+        elif not self._paused and state == FolderState.PAUSED.value:
+            state = FolderState.INDEXING.value  # resumed; the engine says so in a moment
+        item.setText(STATE_COLUMN, describe_state(state, info.failed))
         item.setText(DOCS_COLUMN, f"{info.documents:,}")
         updates, why = describe_watch(info.watch_mode)
         item.setText(UPDATES_COLUMN, updates)
         item.setToolTip(UPDATES_COLUMN, why)
+        self._show_other(item, info)
+
+    def _show_other(self, item: QTreeWidgetItem, info: FolderInfo) -> None:
+        """Files of other kinds: a line of its own under the folder, across the columns (a
+        column of its own would not fit the panel)."""
+        text, why = describe_other(info)
+        line = item.child(0)
+        if not text:
+            if line is not None:
+                item.removeChild(line)
+            return
+        if line is None:
+            line = QTreeWidgetItem(item)
+            line.setFlags(Qt.ItemFlag.ItemIsEnabled)  # not selectable: it is no folder
+            line.setFirstColumnSpanned(True)
+            line.setForeground(NAME_COLUMN, self.palette().placeholderText())
+        line.setText(NAME_COLUMN, text)
+        line.setToolTip(NAME_COLUMN, why)
+        item.setExpanded(True)
 
     def _item(self, path: str) -> QTreeWidgetItem | None:
         for i in range(self.tree.topLevelItemCount()):
@@ -174,14 +244,18 @@ class FoldersPanel(QWidget):
         item = self._item(path)
         return item.text(UPDATES_COLUMN) if item is not None else ""
 
+    def other_text(self, path: str) -> str:
+        """The folder's line about files of other kinds ('' when it has none)."""
+        item = self._item(path)
+        line = item.child(0) if item is not None else None
+        return line.text(NAME_COLUMN) if line is not None else ""
+
     def selected_path(self) -> str:
         items = self.tree.selectedItems()
         return str(items[0].data(NAME_COLUMN, PATH_ROLE)) if items else ""
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder to search")
-        if folder:
-            self.add_requested.emit([folder])
+        self.choose_requested.emit()
 
     def _remove_selected(self) -> None:
         path = self.selected_path()

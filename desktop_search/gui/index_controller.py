@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_search.core.api import EngineAPI
 from desktop_search.core.config import Paths, Settings
-from desktop_search.core.errors import DesktopSearchError, IndexCorruptError
+from desktop_search.core.errors import DesktopSearchError, EngineStoppedError, IndexCorruptError
 from desktop_search.core.models import (
     FileFailed,
     FileIndexed,
@@ -24,6 +24,8 @@ from desktop_search.core.models import (
     IndexEvent,
     IndexStatus,
     Message,
+    Paused,
+    ReadingScans,
     ScanStarted,
 )
 from desktop_search.gui.engine_host import EngineHost
@@ -35,9 +37,18 @@ from desktop_search.gui.status_panel import StatusPanel
 
 log = logging.getLogger(__name__)
 
-_REFRESHING_EVENTS = (FileIndexed, FileFailed, FileRemoved, FolderChanged, ScanStarted)
+# ReadingScans: each scanned page read may add passages and clear a file's problem.
+_REFRESHING_EVENTS = (
+    FileIndexed,
+    FileFailed,
+    FileRemoved,
+    FolderChanged,
+    ScanStarted,
+    ReadingScans,
+)
 REFRESH_MS = 800  # status/folders refresh while indexing; live results follow at this pace
 ENGINE_RESTART_INTERVAL_S = 60.0  # a process that keeps dying is left stopped, not restarted
+PAUSED_MESSAGE = "Indexing paused: nothing is read or written until you click Resume."
 
 
 class IndexController(QObject):
@@ -113,6 +124,9 @@ class IndexController(QObject):
 
     def _on_opened(self, engine: EngineAPI) -> None:
         self.timings["engine_open_s"] = time.perf_counter() - self._created
+        # A new engine (e.g. after a restart) starts unpaused: the panels follow it.
+        self.status_panel.set_paused(engine.paused)
+        self.folders.set_paused(engine.paused)
         for path in self._pending_paths:
             self._add_one(engine, path)
         self._pending_paths.clear()
@@ -176,7 +190,9 @@ class IndexController(QObject):
 
     def _on_model_failed(self, exc: BaseException) -> None:
         self.message.emit(
-            f"The model could not be loaded: {plain_message(exc)} Keyword search still works.", 0
+            "Searching by keywords only: the model could not be loaded "
+            f"({plain_message(exc)}). Choose another in Settings.",
+            0,
         )
         if not isinstance(exc, DesktopSearchError):
             self.error.emit(exc, "loading the model")
@@ -190,6 +206,12 @@ class IndexController(QObject):
             self.problems.remove_problem(event.path)
         elif isinstance(event, FolderChanged):
             self.folders.apply_change(event)
+        elif isinstance(event, Paused):
+            self.folders.set_paused(event.paused)
+            if event.paused:
+                self.message.emit(PAUSED_MESSAGE, 0)  # stays: the state, not a passing note
+            else:
+                self.message.emit("Indexing resumed.", 3000)
         elif isinstance(event, Message):
             self.message.emit(event.text, 0 if event.level == "error" else 8000)
         if isinstance(event, Idle):
@@ -210,8 +232,12 @@ class IndexController(QObject):
     def _apply_status(self, status: IndexStatus, rerun_query: bool) -> None:
         self.status = status
         self.status_panel.set_documents(status.documents, status.chunks)
-        self.folders.set_folders(list(status.folders))
-        self.problems.set_problems(status.failed, status.partial)
+        self.problems.set_problems(
+            status.failed, status.partial, folders=[f.path for f in status.folders]
+        )
+        # Each folder counts its rows of the Problems tab: the same count everywhere.
+        counts = self.problems.counts_by_folder(f.path for f in status.folders)
+        self.folders.set_folders([replace(f, failed=counts[f.path]) for f in status.folders])
         self.status_changed.emit(status, rerun_query)
         if status.indexing and not self._refresh_timer.isActive():
             self._refresh_timer.start()
@@ -260,12 +286,33 @@ class IndexController(QObject):
         engine = self.host.engine
         if engine is None:
             return
-        # pause/resume only set a flag the indexer checks between files; cheap enough to call here
+        # pause/resume only send a note to the engine, never wait: cheap enough to call here.
+        # Its Paused event then updates every place that shows the state.
         if paused:
             engine.pause()
         else:
             engine.resume()
-        self.message.emit("Indexing paused." if paused else "Indexing resumed.", 3000)
+
+    def unlock(self, path: str, password: str, on_refused: Callable[[str, str], None]) -> None:
+        """Give a locked document its password (kept in the keyring by the engine); it is
+        then indexed again. `on_refused(path, why)` asks again, e.g. for a wrong password."""
+        engine = self.host.engine
+        name = os.path.basename(path)
+        if engine is None:
+            on_refused(path, "The index is not open yet; try again in a moment.")
+            return
+
+        def done(_: object) -> None:
+            self.message.emit(f"Unlocked {name}; indexing it now.", 6000)
+            self.refresh_status()
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, DesktopSearchError):
+                on_refused(path, str(exc))
+            else:
+                self.error.emit(exc, f"unlocking {name}")
+
+        self.host.run(lambda: engine.unlock(path, password), done, refused)
 
     def rebuild_index(self) -> None:
         """Move the damaged index aside, open a new one and add the folders it still names."""
@@ -297,6 +344,14 @@ class IndexController(QObject):
         current = self.settings
         if current is not None:
             self.apply_settings(replace(current, excludes=excludes))
+
+    def check_model(self, model: str, device: str) -> str:
+        """Load a newly chosen model in the engine before it is saved (blocking: call it off
+        the GUI thread); raises ModelError with the reason it can't be used."""
+        engine = self.host.engine
+        if engine is None:
+            raise EngineStoppedError("The index is not open yet, so the model can't be tried.")
+        return engine.check_model(model, device)
 
     def apply_settings(self, settings: Settings) -> None:
         """Save and apply; a new model is loaded (searches wait for it)."""

@@ -8,16 +8,15 @@ import os
 
 from PySide6.QtCore import QByteArray, QMimeData, Qt, Signal
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QKeySequence,
-    QShortcut,
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QFileDialog,
+    QInputDialog,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop_search.core.api import EngineAPI
 from desktop_search.core.config import Paths, Settings
 from desktop_search.core.errors import DesktopSearchError, EngineStoppedError
+from desktop_search.core.extract.ocr import WordBox
 from desktop_search.core.models import IndexStatus
 from desktop_search.gui import open_file, window_dialogs
 from desktop_search.gui.bridge import QueryOutcome
@@ -42,9 +42,11 @@ from desktop_search.gui.problems_view import ProblemsView
 from desktop_search.gui.results_panel import ResultsPanel
 from desktop_search.gui.search_bar import SearchBar
 from desktop_search.gui.search_controller import SearchController
+from desktop_search.gui.search_follow import SearchFollow
 from desktop_search.gui.settings_dialog import SettingsDialog
+from desktop_search.gui.side_width import SideWidth
 from desktop_search.gui.status_panel import StatusPanel
-from desktop_search.gui.theme import THEMES
+from desktop_search.gui.window_menus import build_menus
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self.home_fixed = home_fixed
         self.error_dialogs: list[QWidget] = []
         self.rebuild_prompt: QMessageBox | None = None
+        self.password_prompt: QInputDialog | None = None
         self._closing = False
         self._closed = False
 
@@ -80,7 +83,13 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.host = EngineHost(self)
+        self.opener = open_file.FileOpener(self)
         self._build()
+        self.follow = SearchFollow(
+            self.search_bar, self.results, self.statusBar().showMessage, self
+        )
+        # Before the search controller's: the keyword stand-in that follows is then known.
+        self.host.model_failed.connect(self.follow.on_model_failed)
         self.index = IndexController(
             self.host,
             self.paths,
@@ -99,7 +108,7 @@ class MainWindow(QMainWindow):
             indexing=lambda: self.status_panel.indexing,
             parent=self,
         )
-        self._build_menus()
+        self.theme_actions = build_menus(self)
         self._connect()
         self._restore_state()
         self.results.show_message("Opening your index…")
@@ -120,10 +129,11 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.side)
         self.splitter.addWidget(self.results)
         self.splitter.addWidget(self.preview)
+        # Extra width goes mostly to the preview: a page is only readable when wide enough.
         self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(1, 2)
         self.splitter.setStretchFactor(2, 3)
-        self.splitter.setSizes([240, 520, 520])
+        self.splitter.setSizes([280, 440, 560])
         self.splitter.setChildrenCollapsible(True)
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -134,71 +144,44 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status_panel = StatusPanel(self)
         self.statusBar().addPermanentWidget(self.status_panel)
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.add_folder_action = file_menu.addAction("Add &folder…", self.choose_folder)
-        file_menu.addAction("Add fi&les…", self.choose_files)
-        file_menu.addAction("&Rescan all folders", self.index.rescan)
-        file_menu.addSeparator()
-        settings_action = file_menu.addAction("&Settings…", self.open_settings)
-        settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        file_menu.addSeparator()
-        quit_action = file_menu.addAction("&Quit", self.close)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        view_menu = self.menuBar().addMenu("&View")
-        theme_menu = view_menu.addMenu("&Theme")
-        self.theme_actions: dict[str, QAction] = {}
-        for theme in THEMES:
-            action = theme_menu.addAction(theme.capitalize())
-            action.triggered.connect(lambda _=False, t=theme: self.set_theme(t))
-            action.setCheckable(True)
-            self.theme_actions[theme] = action
-        view_menu.addAction("Zoom &in", QKeySequence.StandardKey.ZoomIn, self.preview.zoom_in)
-        view_menu.addAction("Zoom &out", QKeySequence.StandardKey.ZoomOut, self.preview.zoom_out)
-        view_menu.addAction("&Fit page width", QKeySequence("Ctrl+0"), self.preview.fit_width)
-        view_menu.addAction(
-            "&Next passage", QKeySequence("Ctrl+Down"), lambda: self.results.step(1)
-        )
-        view_menu.addAction(
-            "&Previous passage", QKeySequence("Ctrl+Up"), lambda: self.results.step(-1)
-        )
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction("Open &log folder", lambda: self._open_folder(str(self.paths.log_file)))
-        help_menu.addAction("&About", lambda: window_dialogs.show_about(self, self.paths))
-        for key in ("Ctrl+K", "Ctrl+F"):
-            QShortcut(QKeySequence(key), self, self.search_bar.focus_query)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
+        self.side_width = SideWidth(self.splitter, self.side, self.problems)
 
     def _connect(self) -> None:
         host, index, search = self.host, self.index, self.search
         host.tasks.unhandled.connect(self.report_error)
         host.opened.connect(self._on_opened)
         host.model_ready.connect(self.preview.warm_up)
+        host.model_ready.connect(self.follow.on_model_ready)
+        self.preview.words_for = self._page_words
         for controller in (index, search):
             controller.message.connect(self.statusBar().showMessage)
             controller.error.connect(self.report_error)
         index.rebuild_offered.connect(self.offer_rebuild)
         index.status_changed.connect(search.apply_status)
         index.status_changed.connect(lambda status, _: self.status_refreshed.emit(status))
+        search.results_shown.connect(self.follow.on_results_shown)
         search.results_shown.connect(self.results_shown)
         self.search_bar.move_to_results.connect(self.results.focus_results)
         self.search_bar.activated.connect(self.results.focus_results)
         self.results.passage_selected.connect(self.preview.show_passage)
         self.results.selection_cleared.connect(self.preview.clear)
         self.results.open_requested.connect(self.open_path)
-        self.results.open_folder_requested.connect(self._open_folder)
+        self.results.open_folder_requested.connect(self.open_folder)
         self.results.add_folder_requested.connect(self.choose_folder)
         self.results.focus_search_requested.connect(self.search_bar.focus_query)
         self.preview.step_requested.connect(self.results.step)
         self.preview.open_requested.connect(self.open_path)
         self.folders.add_requested.connect(self.add_paths)
+        self.folders.choose_requested.connect(self.choose_folder)
         self.folders.remove_requested.connect(self.remove_folder)
         self.folders.excludes_requested.connect(self.edit_excludes)
         self.folders.rescan_requested.connect(index.rescan)
         self.problems.count_changed.connect(self._on_problem_count)
-        self.problems.open_folder_requested.connect(self._open_folder)
+        self.problems.open_folder_requested.connect(self.open_folder)
+        self.problems.open_requested.connect(self.open_path)
+        self.problems.unlock_requested.connect(self.ask_password)
         self.status_panel.pause_toggled.connect(index.set_paused)
+        self.opener.failed.connect(lambda text: self.statusBar().showMessage(text, 15000))
 
     # ---- what tests, scripts and benchmarks read (the controllers own it) ----
     @property
@@ -256,11 +239,11 @@ class MainWindow(QMainWindow):
         self.close()
 
     # ---- asking the person (non-modal: no nested event loops) ----
-    def choose_folder(self) -> None:
-        self.add_paths(window_dialogs.choose_folder(self))
+    def choose_folder(self) -> QFileDialog:
+        return window_dialogs.choose_folder(self, self.prefs, self.add_paths)
 
-    def choose_files(self) -> None:
-        self.add_paths(window_dialogs.choose_files(self))
+    def choose_files(self) -> QFileDialog:
+        return window_dialogs.choose_files(self, self.prefs, self.add_paths)
 
     def remove_folder(self, path: str, *, confirm: bool = True) -> QMessageBox | None:
         """Forget a folder and purge its entries; asks first unless `confirm` is off."""
@@ -291,7 +274,12 @@ class MainWindow(QMainWindow):
             return None
         home = str(self.paths.home)
         return SettingsDialog.edit(
-            settings, home, home_editable=not self.home_fixed, parent=self, on_accepted=self._saved
+            settings,
+            home,
+            home_editable=not self.home_fixed,
+            parent=self,
+            on_accepted=self._saved,
+            check_model=self.index.check_model,
         )
 
     def _saved(self, settings: Settings, home: str) -> None:
@@ -321,16 +309,29 @@ class MainWindow(QMainWindow):
     # ---- opening files ----
     def open_path(self, path: str, page: int = 0) -> None:
         try:
-            how = open_file.open_file(path, page)
-            log.info("Opened %s at page %s with %s", path, page, how)
+            how = self.opener.open_file(path, page)
         except OSError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            self.statusBar().showMessage(str(exc), 15000)
+            return
+        # Asked, not done: a desktop opener that finds no application says so (opener.failed).
+        log.info("Asked %s to open %s (page %s)", how, path, page)
+        self.statusBar().showMessage(f"Opening {os.path.basename(path)}…", 3000)
 
-    def _open_folder(self, path: str) -> None:
+    def _page_words(self, path: str, page: int) -> tuple[WordBox, ...]:
+        """Recognised word boxes of a scanned page, for the preview (off the GUI thread)."""
+        engine = self.host.engine
+        if engine is None:
+            return ()
         try:
-            open_file.open_folder(path)
+            return engine.page_words(path, page)
+        except DesktopSearchError:  # the engine stopped meanwhile: no highlight, still a page
+            return ()
+
+    def open_folder(self, path: str) -> None:
+        try:
+            self.opener.open_folder(path)
         except OSError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            self.statusBar().showMessage(str(exc), 15000)
 
     # ---- misc ----
     def report_error(self, exc: BaseException, context: str = "") -> None:
@@ -355,7 +356,7 @@ class MainWindow(QMainWindow):
         self.prefs.set("view/theme", theme)
         self.theme_changed.emit(theme)
 
-    def _escape(self) -> None:
+    def escape(self) -> None:
         if self.search_bar.edit.hasFocus():
             self.search_bar.edit.clear()
         else:
@@ -363,6 +364,17 @@ class MainWindow(QMainWindow):
 
     def _on_problem_count(self, count: int) -> None:
         self.side.setTabText(1, f"Problems ({count})" if count else "Problems")
+        self.status_panel.set_problem_count(count)
+
+    def ask_password(self, path: str, problem: str = "") -> QInputDialog:
+        """Unlock…: ask for the password; a wrong one asks again, saying so in the dialog."""
+        self.password_prompt = window_dialogs.ask_password(
+            self,
+            path,
+            lambda password: self.index.unlock(path, password, self.ask_password),
+            problem,
+        )
+        return self.password_prompt
 
     # ---- drag and drop ----
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -399,8 +411,8 @@ class MainWindow(QMainWindow):
 
     def _save_state(self) -> None:
         self.prefs.set("window/geometry", QByteArray(self.saveGeometry()))
-        self.prefs.set("window/splitter", self.splitter.sizes())
-        self.prefs.set("search/mode", self.search_bar.current_mode())
+        self.prefs.set("window/splitter", self.side_width.sizes())
+        self.prefs.set("search/mode", self.follow.chosen_mode)  # not a keyword-only stand-in
         self.prefs.sync()
 
 

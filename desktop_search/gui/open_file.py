@@ -1,4 +1,5 @@
-"""Open a file at a page in the person's viewer, or its folder in the file manager."""
+"""Open a file at a page in the person's viewer, or its folder in the file manager; say so when
+nothing could open it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QObject, QProcess, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
+
+from desktop_search.core.extract.formats import FORMATS, IMAGES, format_of
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +34,14 @@ _PAGE_ARGS: dict[str, Callable[[str, str, int], list[str]]] = {
     "google-chrome": lambda exe, p, n: [exe, QUrl.fromLocalFile(p).toString() + f"#page={n}"],
 }
 _PREFERENCE = ("evince", "okular", "zathura", "atril", "xreader", "qpdfview", "sioyek", "mupdf")
-_PAGED_TYPES = {".pdf", ".xps", ".oxps", ".epub", ".cbz", ".djvu"}
+# Documents of real pages (drawn by the preview), pictures aside: one image is one page.
+_PAGED_TYPES = {
+    f".{ext}" for fmt in FORMATS if fmt.drawable and fmt.group != IMAGES for ext in fmt.extensions
+} | {".djvu"}
+# Where a "page" of the index is something else to the person.
+_PART_WORDS = {"Presentations": "slide", "Spreadsheets": "sheet"}
+# The desktop's own opener, in order of preference; each reports by its exit status.
+DESKTOP_OPENERS: tuple[tuple[str, ...], ...] = (("xdg-open",), ("gio", "open"))
 
 
 def default_viewer(mime: str = "application/pdf") -> str:
@@ -73,46 +83,130 @@ def viewer_command(
     return None
 
 
-def _launch(argv: Sequence[str]) -> None:
-    subprocess.Popen(
-        list(argv),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+def opens_at_page(path: str) -> bool:
+    """Whether "open at page N" means something for this file: a document of pages that a
+    viewer can jump in (not a text file, a web page or a picture)."""
+    return Path(path).suffix.lower() in _PAGED_TYPES
+
+
+def page_word(path: str) -> str:
+    """What a person calls one 'page' of this file ('page', 'slide', 'sheet'), or '' when its
+    pages are only how it was cut up for searching (text, mail, web pages, pictures)."""
+    fmt = format_of(path)
+    if fmt is not None and fmt.group in _PART_WORDS:
+        return _PART_WORDS[fmt.group]
+    return "page" if opens_at_page(path) else ""
+
+
+def desktop_command(target: str) -> list[str] | None:
+    """argv of the desktop's own opener for a file or folder (xdg-open, else gio); None where
+    there is none (then Qt's desktop services are asked, which can't report failures)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    for argv in DESKTOP_OPENERS:
+        exe = shutil.which(argv[0])
+        if exe:
+            return [exe, *argv[1:], target]
+    return None
+
+
+def start_detached(argv: Sequence[str]) -> int:
+    """Start a program that outlives this app; returns its process id. Qt reaps the process in
+    between at once, so a viewer that has ended never lingers as a zombie until the app quits.
+    Raises OSError when it can't be started."""
+    started, pid = QProcess.startDetached(argv[0], list(argv[1:]))
+    if not started:
+        raise OSError(f"'{os.path.basename(argv[0])}' could not be started")
+    return int(pid)
 
 
 # Replaced in tests so that nothing is actually launched.
-launcher: Callable[[Sequence[str]], None] = _launch
+launcher: Callable[[Sequence[str]], object] = start_detached
 url_opener: Callable[[QUrl], bool] = QDesktopServices.openUrl
 
 
-def open_file(path: str, page: int = 0) -> str:
-    """Open `path` (at `page` where the viewer allows it). Returns how: the argv or 'desktop'.
+class FileOpener(QObject):
+    """Opens files (at a page, where a viewer can jump there) and folders in the person's
+    applications.
 
-    Raises OSError with a readable message when the file is gone or nothing could open it.
+    A viewer that takes a page is started detached. Everything else goes through the desktop's
+    opener (xdg-open or gio), run as a child whose exit is watched: when it finds no application,
+    `failed` says so in a sentence, instead of nothing happening after a log line claiming
+    success. It is reaped as soon as it exits.
     """
-    if not os.path.exists(path):
-        raise OSError(f"'{path}' no longer exists; it may have been moved or deleted.")
-    if sys.platform.startswith("linux") and page:
-        argv = viewer_command(path, page, default_viewer())
-        if argv:
-            try:
-                launcher(argv)
-                return " ".join(argv)
-            except OSError as exc:
-                log.warning("Viewer %s failed (%s); using the desktop default", argv[0], exc)
-    if not url_opener(QUrl.fromLocalFile(path)):
-        raise OSError(f"No application is set up to open '{os.path.basename(path)}'.")
-    return "desktop"
 
+    failed = Signal(str)  # for the status bar
 
-def open_folder(path: str) -> str:
-    """Show the folder containing `path` in the file manager."""
-    folder = path if os.path.isdir(path) else os.path.dirname(path)
-    if not os.path.isdir(folder):
-        raise OSError(f"The folder '{folder}' no longer exists.")
-    if not url_opener(QUrl.fromLocalFile(folder)):
-        raise OSError(f"No file manager is set up to open '{folder}'.")
-    return folder
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._running: set[QProcess] = set()
+
+    def open_file(self, path: str, page: int = 0) -> str:
+        """Open `path` (at `page` where that means something). Returns how: the argv run, or
+        'desktop'. Raises OSError with a readable message when the file is gone or nothing can
+        be started; a failure found later is sent through `failed`."""
+        if not os.path.exists(path):
+            raise OSError(f"'{path}' no longer exists; it may have been moved or deleted.")
+        name = os.path.basename(path)
+        if sys.platform.startswith("linux") and page and opens_at_page(path):
+            argv = viewer_command(path, page, default_viewer())
+            if argv:
+                try:
+                    launcher(argv)
+                    return " ".join(argv)
+                except OSError as exc:
+                    log.warning("Viewer %s failed (%s); using the desktop's opener", argv[0], exc)
+        return self._open_with_desktop(path, f"No application is set up to open '{name}'")
+
+    def open_folder(self, path: str) -> str:
+        """Show the folder containing `path` (or `path` itself, a folder) in the file manager."""
+        folder = path if os.path.isdir(path) else os.path.dirname(path)
+        if not os.path.isdir(folder):
+            raise OSError(f"The folder '{folder}' no longer exists.")
+        self._open_with_desktop(folder, f"No file manager is set up to show '{folder}'")
+        return folder
+
+    @property
+    def running(self) -> int:
+        """Openers started and not finished yet (each is reaped when it exits)."""
+        return len(self._running)
+
+    def _open_with_desktop(self, target: str, failure: str) -> str:
+        argv = desktop_command(target)
+        if argv is None:
+            if not url_opener(QUrl.fromLocalFile(target)):
+                raise OSError(f"{failure}.")
+            return "desktop"
+        process = QProcess(self)
+        process.setProgram(argv[0])
+        process.setArguments(argv[1:])
+        process.setStandardInputFile(QProcess.nullDevice())
+        process.finished.connect(
+            lambda code, status: self._finished(process, code, status, failure)
+        )
+        process.errorOccurred.connect(lambda error: self._start_failed(process, error, failure))
+        self._running.add(process)
+        process.start()
+        return " ".join(argv)
+
+    def _finished(
+        self, process: QProcess, code: int, status: QProcess.ExitStatus, failure: str
+    ) -> None:
+        if process not in self._running:
+            return
+        self._running.discard(process)
+        if status != QProcess.ExitStatus.NormalExit or code != 0:
+            said = bytes(process.readAllStandardError().data()).decode(errors="replace")
+            detail = said.strip().splitlines()[-1] if said.strip() else f"exit status {code}"
+            log.warning("%s failed: %s", process.program(), detail)
+            # "gio: file:///…/a.md: Failed to find…": the program and the file are known here.
+            detail = detail.rsplit(": ", 1)[-1]
+            self.failed.emit(f"{failure} ({detail}).")
+        process.deleteLater()
+
+    def _start_failed(self, process: QProcess, error: QProcess.ProcessError, failure: str) -> None:
+        if error != QProcess.ProcessError.FailedToStart or process not in self._running:
+            return  # a crash also ends in `finished`, which reports it
+        self._running.discard(process)
+        self.failed.emit(f"{failure} ('{os.path.basename(process.program())}' could not start).")
+        process.deleteLater()

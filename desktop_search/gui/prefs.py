@@ -11,6 +11,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from desktop_search.core.config import HOME_ENV, Paths
 
 PREFS_NAME = "gui.ini"
+LAST_FOLDER_KEY = "dialogs/last_folder"
 
 
 class GuiPrefs:
@@ -50,6 +51,16 @@ class GuiPrefs:
 
     def sync(self) -> None:
         self._qs.sync()
+
+    def last_folder(self) -> str:
+        """Where the last "Add folder"/"Add files" choice was made; the home folder when there
+        was none or it is gone."""
+        saved = self.get_str(LAST_FOLDER_KEY)
+        return saved if saved and os.path.isdir(saved) else os.path.expanduser("~")
+
+    def remember_folder(self, folder: str) -> None:
+        self.set(LAST_FOLDER_KEY, folder)
+        self.sync()
 
 
 def launcher_prefs() -> GuiPrefs | None:

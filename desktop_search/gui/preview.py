@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -17,23 +17,23 @@ from PySide6.QtGui import (
     QTextCursor,
 )
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QTextEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_search.core.errors import DesktopSearchError, ExtractionError
 from desktop_search.core.extract.formats import is_drawable
+from desktop_search.core.extract.ocr import WordBox
 from desktop_search.core.extract.page_renderer import PageRenderer, RenderCancelled
 from desktop_search.core.models import DocumentResult, Hit, RenderedPage
 from desktop_search.gui.bridge import TaskRunner
+from desktop_search.gui.preview_header import PreviewHeader
 from desktop_search.gui.theme import is_dark, mark_colors, passage_overlay
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,9 @@ class PreviewWidget(QWidget):
         super().__init__(parent)
         self._tasks = TaskRunner(self, workers=1, name="render")  # one render at a time
         self.renderer = PageRenderer()  # draws in a worker process: a bad page can't freeze us
+        # Where text recognition found each word on a scanned page (set by the window, asked
+        # off the GUI thread): such a page has no text of its own to find a passage in.
+        self.words_for: Callable[[str, int], Sequence[WordBox]] = lambda path, page: ()
         self._render_id = 0
         self._doc: DocumentResult | None = None
         self._hit: Hit | None = None
@@ -101,35 +104,23 @@ class PreviewWidget(QWidget):
         self._fit_width = True
         self._page_points_width = 0.0
         self.page: RenderedPage | None = None
+        # (path, page) of the passage on screen, once drawn; None while a message shows.
+        self.showing: tuple[str, int] | None = None
 
-        self.title = QLabel(self)
-        self.title.setObjectName("previewTitle")
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.prev_button = self._tool(
-            "◀", "Previous passage (Ctrl+Up)", lambda: self.step_requested.emit(-1)
+        self.header = PreviewHeader(
+            step=self.step_requested.emit,
+            zoom_in=self.zoom_in,
+            zoom_out=self.zoom_out,
+            fit_width=self.fit_width,
+            open_file=self._request_open,
+            parent=self,
         )
-        self.next_button = self._tool(
-            "▶", "Next passage (Ctrl+Down)", lambda: self.step_requested.emit(1)
-        )
-        self.position = QLabel(self)
-        self.zoom_out_button = self._tool("−", "Zoom out (Ctrl+-)", self.zoom_out)
-        self.zoom_label = QLabel(self)
-        self.zoom_label.setMinimumWidth(44)
-        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.zoom_in_button = self._tool("+", "Zoom in (Ctrl++)", self.zoom_in)
-        self.fit_button = self._tool("↔", "Fit page width (Ctrl+0)", self.fit_width)
-        self.fit_button.setCheckable(True)
-        self.fit_button.setChecked(True)
-        self.open_button = self._tool(
-            "Open", "Open in the viewer at this page (Enter)", self._request_open
-        )
-
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 4, 6, 4)
-        bar.addWidget(self.title, 1)
-        for w in self._toolbar_widgets():
-            bar.addWidget(w)
+        header = self.header
+        self.title, self.position = header.title, header.position
+        self.prev_button, self.next_button = header.prev_button, header.next_button
+        self.zoom_out_button, self.zoom_in_button = header.zoom_out_button, header.zoom_in_button
+        self.zoom_label, self.fit_button = header.zoom_label, header.fit_button
+        self.open_button = header.open_button
 
         self.canvas = PageCanvas()
         self.page_scroll = QScrollArea(self)
@@ -150,7 +141,7 @@ class PreviewWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(bar)
+        layout.addWidget(self.header)
         layout.addWidget(self.stack, 1)
 
         self._refit = QTimer(self)
@@ -158,14 +149,6 @@ class PreviewWidget(QWidget):
         self._refit.setInterval(150)
         self._refit.timeout.connect(self._render)
         self.clear()
-
-    def _tool(self, text: str, tip: str, slot: Callable[[], None]) -> QToolButton:
-        button = QToolButton(self)
-        button.setText(text)
-        button.setToolTip(tip)
-        button.setAutoRaise(True)
-        button.clicked.connect(slot)
-        return button
 
     # ---- public ----
     @property
@@ -180,47 +163,26 @@ class PreviewWidget(QWidget):
         self._render_id += 1
         self._doc = self._hit = None
         self.page = None
-        self.title.setText("")
-        self.position.setText("")
+        self.header.clear()
         self._show_message(message)
-        self._set_toolbar_visible(False)
 
     def show_passage(self, doc: DocumentResult, hit: Hit, number: int = 1, total: int = 1) -> None:
         """Preview `hit` of `doc`; `number`/`total` place it among all the shown passages."""
+        marked_as = (hit.focus, hit.marks)
         same_page = (
             self._doc is not None
             and self._hit is not None
             and self._doc.path == doc.path
             and self._hit.page == hit.page
             and self._hit.text == hit.text
+            # A text preview marks the query's words: the same passage found by another
+            # query must be marked again, or the old query's words stay highlighted.
+            and (self.mode != "text" or (self._hit.focus, self._hit.marks) == marked_as)
         )
         self._doc, self._hit = doc, hit
-        name = os.path.basename(doc.path)
-        self.title.setText(f"<b>{_esc(name)}</b> — page {hit.page}")
-        self.title.setToolTip(doc.path)
-        self.position.setText(f"{number} / {total}")
-        self._set_toolbar_visible(True)
-        self.prev_button.setEnabled(number > 1)
-        self.next_button.setEnabled(number < total)
-        self.open_button.setEnabled(True)
+        self.header.show_location(doc.path, hit.page, number, total)
         if not same_page or self.mode == "message":
             self._render()
-
-    def _toolbar_widgets(self) -> tuple[QWidget, ...]:
-        return (
-            self.prev_button,
-            self.position,
-            self.next_button,
-            self.zoom_out_button,
-            self.zoom_label,
-            self.zoom_in_button,
-            self.fit_button,
-            self.open_button,
-        )
-
-    def _set_toolbar_visible(self, visible: bool) -> None:
-        for w in self._toolbar_widgets():
-            w.setVisible(visible)
 
     def zoom_in(self) -> None:
         self._set_zoom(self._zoom * ZOOM_STEP)
@@ -266,10 +228,10 @@ class PreviewWidget(QWidget):
         if self._fit_width and self._page_points_width:
             self._zoom = self._fit_zoom()
         dpr = self.devicePixelRatioF() or 1.0
-        zoom, path, needle = self._zoom, doc.path, hit.text
+        zoom, path, needle, words_for = self._zoom, doc.path, hit.text, self.words_for
         self.zoom_label.setText(f"{round(zoom * 100)}%")
         self._tasks.run(
-            lambda: _render(self.renderer, path, hit.page, zoom * dpr, needle),
+            lambda: _render(self.renderer, path, hit.page, zoom * dpr, needle, words_for),
             lambda page: self._on_page(render_id, page, zoom, dpr),
             lambda exc: self._on_render_error(render_id, exc, doc, hit),
         )
@@ -305,6 +267,7 @@ class PreviewWidget(QWidget):
             )
         else:
             self.page_scroll.verticalScrollBar().setValue(0)
+        self._mark_showing()
         self.shown.emit("page")
 
     def _on_text(self, render_id: int, text: str, hit: Hit) -> None:
@@ -312,24 +275,36 @@ class PreviewWidget(QWidget):
             return
         self.text.setPlainText(text)
         start, end = _locate(text, hit)
-        selection = QTextEdit.ExtraSelection()
-        cursor = QTextCursor(self.text.document())
-        cursor.setPosition(start)
-        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        fmt = QTextCharFormat()
+        # The best-matching span of the passage lightly, its matched words strongly: a small
+        # note is one passage, so marking the whole passage would mark the whole file.
         background, foreground = mark_colors(is_dark(self.palette()))
-        fmt.setBackground(background)
-        fmt.setForeground(foreground)
-        selection.format = fmt  # type: ignore[assignment]
-        selection.cursor = cursor  # type: ignore[assignment]
-        self.text.setExtraSelections([selection])
+        span = QTextCharFormat()
+        span.setBackground(passage_overlay(is_dark(self.palette())))
+        word = QTextCharFormat()
+        word.setBackground(background)
+        word.setForeground(foreground)
+        focus = hit_spans(hit, start, end, len(text))
+        self.text.setExtraSelections(
+            [self._selection(a, b, span) for a, b in focus[:1]]
+            + [self._selection(a, b, word) for a, b in focus[1:]]
+        )
         caret = QTextCursor(self.text.document())
-        caret.setPosition(start)
+        caret.setPosition(focus[0][0] if focus else start)
         self.text.setTextCursor(caret)
         self.text.centerCursor()
         self.zoom_label.setText("")
         self.stack.setCurrentWidget(self.text)
+        self._mark_showing()
         self.shown.emit("text")
+
+    def _selection(self, start: int, end: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.text.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        selection.format = fmt  # type: ignore[assignment]
+        selection.cursor = cursor  # type: ignore[assignment]
+        return selection
 
     def _on_render_error(
         self, render_id: int, exc: BaseException, doc: DocumentResult, hit: Hit
@@ -361,7 +336,12 @@ class PreviewWidget(QWidget):
             message = f"This page can't be previewed ({type(exc).__name__}: {exc})."
         self._show_message(message)
 
+    def _mark_showing(self) -> None:
+        if self._doc is not None and self._hit is not None:
+            self.showing = (self._doc.path, self._hit.page)
+
     def _show_message(self, message: str) -> None:
+        self.showing = None
         self.message.setText(message)
         self.stack.setCurrentWidget(self.message)
         self.shown.emit("message")
@@ -376,10 +356,17 @@ class PreviewWidget(QWidget):
             self._refit.start()
 
 
-def _render(renderer: PageRenderer, path: str, page: int, zoom: float, needle: str) -> RenderedPage:
+def _render(
+    renderer: PageRenderer,
+    path: str,
+    page: int,
+    zoom: float,
+    needle: str,
+    words_for: Callable[[str, int], Sequence[WordBox]],
+) -> RenderedPage:
     if not os.path.exists(path):
         raise FileNotFoundError(f"'{path}' no longer exists; it may have been moved or deleted.")
-    return renderer.render(path, page, zoom=zoom, highlight=needle)
+    return renderer.render(path, page, zoom=zoom, highlight=needle, words=words_for(path, page))
 
 
 def _read_text(path: str, page: int) -> str:
@@ -401,5 +388,10 @@ def _locate(text: str, hit: Hit) -> tuple[int, int]:
     return (hit.start, min(len(text), hit.end)) if hit.start < len(text) else (0, 0)
 
 
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def hit_spans(hit: Hit, start: int, end: int, size: int) -> list[tuple[int, int]]:
+    """Page-text offsets of the passage's best-matching span, then of each matched word; the
+    passage was found at `start`..`end` of a page text `size` characters long."""
+    if end - start != len(hit.text) or hit.focus[1] <= hit.focus[0]:
+        return [(start, end)] if end > start else []  # offsets can't be trusted: all of it
+    spans = [hit.focus, *hit.marks]
+    return [(min(size, start + a), min(size, start + b)) for a, b in spans if 0 <= a < b]

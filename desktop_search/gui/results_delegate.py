@@ -1,4 +1,5 @@
-"""Paints one result row: file name, page, folder, the snippet with matched terms, relevance bar."""
+"""Paints one result row: title (or file name), page, folder, modified date and size, the snippet
+with matched terms, and a confidence bar (absolute: a weak match is grey and says so)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ PAD = 6
 SNIPPET_LINES = 2
 BAR_WIDTH = 56
 BAR_HEIGHT = 6
+WEAK_LABEL = "weak match"
 
 
 class ResultsDelegate(QStyledItemDelegate):
@@ -68,10 +70,14 @@ class ResultsDelegate(QStyledItemDelegate):
             y = rect.top() + PAD
             bold = QFont(font)
             bold.setBold(True)
-            name = str(index.data(ResultRole.FILE_NAME))
+            file_name = str(index.data(ResultRole.FILE_NAME))
+            title = str(index.data(ResultRole.TITLE) or "")
+            name = title or file_name
             page = f"p. {index.data(ResultRole.PAGE)}"
             more = int(index.data(ResultRole.MORE_PASSAGES) or 0)
-            title_width = rect.width() - BAR_WIDTH - 2 * PAD
+            weak = bool(index.data(ResultRole.WEAK))
+            weak_width = QFontMetrics(_small(font)).horizontalAdvance(WEAK_LABEL) + PAD
+            title_width = rect.width() - BAR_WIDTH - 2 * PAD - (weak_width if weak else 0)
             bold_fm = QFontMetrics(bold)
             tail = f"   {page}"
             tail_width = QFontMetrics(font).horizontalAdvance(tail)
@@ -92,16 +98,29 @@ class ResultsDelegate(QStyledItemDelegate):
                 float(index.data(ResultRole.RELEVANCE) or 0.0),
                 palette,
                 selected,
+                weak=weak,
             )
-            y += line
             small = _small(font)
             small_fm = QFontMetrics(small)
+            if weak:
+                painter.setFont(small)
+                painter.setPen(dim)
+                painter.drawText(
+                    QPointF(rect.right() - BAR_WIDTH - weak_width, baseline), WEAK_LABEL
+                )
+            y += line
             painter.setFont(small)
             painter.setPen(dim)  # the bar left the pen off
-            extra = f"+{more} passage{'s' if more != 1 else ''}" if more else ""
+            extra = str(index.data(ResultRole.DETAILS) or "")
+            if more:
+                extra += (" · " if extra else "") + f"+{more} passage{'s' if more != 1 else ''}"
+            extra = small_fm.elidedText(extra, Qt.TextElideMode.ElideRight, rect.width() * 3 // 5)
             extra_width = small_fm.horizontalAdvance(extra) + PAD if extra else 0
+            where = str(index.data(ResultRole.FOLDER))
+            if title:
+                where = f"{file_name} · {where}"
             folder = small_fm.elidedText(
-                str(index.data(ResultRole.FOLDER)),
+                where,
                 Qt.TextElideMode.ElideMiddle,
                 rect.width() - extra_width - PAD,
             )
@@ -126,6 +145,7 @@ class ResultsDelegate(QStyledItemDelegate):
                 palette,
                 selected,
                 width=page_width - PAD,
+                weak=bool(index.data(ResultRole.WEAK)),
             )
             snippet_rect = QRectF(
                 rect.left() + page_width, y, rect.width() - page_width, SNIPPET_LINES * line
@@ -150,12 +170,17 @@ class ResultsDelegate(QStyledItemDelegate):
         palette: QPalette,
         selected: bool,
         width: float = BAR_WIDTH,
+        weak: bool = False,
     ) -> None:
         track = QColor(palette.color(QPalette.ColorRole.Mid))
         track.setAlphaF(0.35)
-        fill = palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
+        fill = QColor(
+            palette.color(
+                QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
+            )
         )
+        if weak:  # a weak match must not look like a good one at a glance
+            fill = QColor(palette.color(QPalette.ColorRole.Mid))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(track)
         painter.drawRoundedRect(QRectF(x, y, width, BAR_HEIGHT), 3, 3)

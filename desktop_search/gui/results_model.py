@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
@@ -17,6 +18,7 @@ from PySide6.QtCore import (
 )
 
 from desktop_search.core.models import DocumentResult, Hit
+from desktop_search.core.search.confidence import WEAK
 
 _TOP = 0  # internalId of a document row; a passage row stores its document's row + 1
 
@@ -31,12 +33,16 @@ class ResultRole(IntEnum):
     SNIPPET = Qt.ItemDataRole.UserRole + 5
     HIGHLIGHTS = Qt.ItemDataRole.UserRole + 6  # tuple of (start, end) into SNIPPET
     SCORE = Qt.ItemDataRole.UserRole + 7
-    RELEVANCE = Qt.ItemDataRole.UserRole + 8  # 0..1, relative to the best result of this query
+    RELEVANCE = Qt.ItemDataRole.UserRole + 8  # 0..1, absolute (the engine's confidence)
     HIT = Qt.ItemDataRole.UserRole + 9
     DOCUMENT = Qt.ItemDataRole.UserRole + 10
     IS_DOCUMENT = Qt.ItemDataRole.UserRole + 11
     MORE_PASSAGES = Qt.ItemDataRole.UserRole + 12  # passages beyond the best one (documents)
     HIT_NUMBER = Qt.ItemDataRole.UserRole + 13  # 1-based position of the passage in its document
+    TITLE = Qt.ItemDataRole.UserRole + 14  # the document's title ('' when it is its file name)
+    DETAILS = Qt.ItemDataRole.UserRole + 15  # "modified 3 May 2024 · 1.2 MB · also in 1 folder"
+    WEAK = Qt.ItemDataRole.UserRole + 16  # True when the match is weak (shown as such)
+    WHY = Qt.ItemDataRole.UserRole + 17  # why this passage: how it was found, what matched
 
 
 class ResultsModel(QAbstractItemModel):
@@ -49,7 +55,6 @@ class ResultsModel(QAbstractItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._docs: tuple[DocumentResult, ...] = ()
-        self._top_score = 1.0
         self.query = ""
 
     # ---- content ----
@@ -57,8 +62,6 @@ class ResultsModel(QAbstractItemModel):
         self.beginResetModel()
         self._docs = tuple(r for r in results if r.hits)
         self.query = query
-        scores = [d.score for d in self._docs if d.score > 0]
-        self._top_score = max(scores) if scores else 1.0
         self.endResetModel()
 
     def clear(self) -> None:
@@ -140,7 +143,7 @@ class ResultsModel(QAbstractItemModel):
             name = os.path.basename(doc.path)
             return f"{name} — p. {hit.page}" if is_doc else f"p. {hit.page}: {hit.snippet}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{doc.path}\npage {hit.page}"
+            return tooltip(doc, hit)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{os.path.basename(doc.path)}, page {hit.page}: {hit.snippet}"
         return self._role_data(doc, hit, index, role, is_doc)
@@ -163,11 +166,15 @@ class ResultsModel(QAbstractItemModel):
         if role == ResultRole.SCORE:
             return doc.score if is_doc else hit.score
         if role == ResultRole.RELEVANCE:
-            relevance = doc.score / self._top_score
-            best = doc.hits[0].score
-            if not is_doc and best > 0:
-                relevance *= hit.score / best  # a passage relative to its document's best one
-            return max(0.0, min(1.0, relevance))
+            return max(0.0, min(1.0, doc.confidence if is_doc else hit.confidence))
+        if role == ResultRole.WEAK:
+            return (doc.confidence if is_doc else hit.confidence) < WEAK
+        if role == ResultRole.TITLE:
+            return display_title(doc)
+        if role == ResultRole.DETAILS:
+            return details(doc)
+        if role == ResultRole.WHY:
+            return why(hit)
         if role == ResultRole.HIT:
             return hit
         if role == ResultRole.DOCUMENT:
@@ -184,3 +191,81 @@ class ResultsModel(QAbstractItemModel):
         names = dict(super().roleNames())
         names.update({int(r): QByteArray(r.name.lower().encode()) for r in ResultRole})
         return names
+
+
+def display_title(doc: DocumentResult) -> str:
+    """The document's own title, or '' when it has none but its file name."""
+    name = os.path.basename(doc.path)
+    title = " ".join(doc.title.split())
+    if not title or title == name or title == os.path.splitext(name)[0]:
+        return ""
+    return title
+
+
+def details(doc: DocumentResult) -> str:
+    """When it was modified, its size, and where else the same file is."""
+    parts = []
+    if doc.modified > 0:
+        parts.append("modified " + format_date(doc.modified))
+    if doc.size > 0:
+        parts.append(format_size(doc.size))
+    if doc.also_in:
+        folders = {os.path.dirname(p) for p in doc.also_in}
+        n = len(folders)
+        parts.append(f"also in {n} other folder{'s' if n != 1 else ''}")
+    return " · ".join(parts)
+
+
+def format_date(stamp: float, now: float | None = None) -> str:
+    """'14:05' today, '3 May' this year, '3 May 2021' before."""
+    moment = time.localtime(stamp)
+    today = time.localtime(now if now is not None else time.time())
+    if moment[:3] == today[:3]:
+        return "today " + time.strftime("%H:%M", moment)
+    day = str(moment.tm_mday) + time.strftime(" %b", moment)
+    return day if moment.tm_year == today.tm_year else f"{day} {moment.tm_year}"
+
+
+def format_size(size: int) -> str:
+    """Bytes as a person reads them: 980 B, 14 KB, 1.2 MB, 3.4 GB."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            if unit == "B":
+                return f"{int(value)} B"
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+        value /= 1000
+    return f"{value:.0f} TB"
+
+
+def why(hit: Hit) -> str:
+    """Why this passage: which evidence found it, its sentence nearest the question (found by
+    meaning), which words of the query it holds."""
+    lines = []
+    if hit.found_by == "meaning":
+        lines.append("Found by meaning: no word of your search is in this passage.")
+    elif hit.found_by == "words and meaning":
+        lines.append("Found by its words and by meaning.")
+    elif hit.found_by:
+        lines.append("Found by its words.")
+    if hit.closest_sentence:
+        lines.append(f"Closest to your search: “{_clip(hit.closest_sentence, 160)}”")
+    if hit.matched_terms:
+        lines.append("Words matched: " + ", ".join(hit.matched_terms[:8]))
+    return "\n".join(lines)
+
+
+def tooltip(doc: DocumentResult, hit: Hit) -> str:
+    lines = [doc.path, f"page {hit.page}"]
+    reason = why(hit)
+    if reason:
+        lines += ["", reason]
+    if doc.also_in:
+        lines += ["", "The same file is also in:", *doc.also_in[:5]]
+        if len(doc.also_in) > 5:
+            lines.append(f"and {len(doc.also_in) - 5} more")
+    return "\n".join(lines)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_search.core.models import DocumentResult, Hit
+from desktop_search.gui.open_file import opens_at_page, page_word
 from desktop_search.gui.results_delegate import ResultsDelegate
 from desktop_search.gui.results_model import ResultsModel
 
@@ -68,12 +69,22 @@ class ResultsPanel(QWidget):
     add_folder_requested = Signal()
     focus_search_requested = Signal()
     painted = Signal()  # the results view painted (used to measure typing latency)
+    suggestion_chosen = Signal(str)  # a "did you mean" spelling was clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.header = QLabel(self)
         self.header.setObjectName("resultsHeader")
         self.header.setContentsMargins(8, 2, 8, 2)
+        # What the engine said about the query: "did you mean …?", a phrase no passage has.
+        self.notes = QLabel(self)
+        self.notes.setObjectName("resultsNotes")
+        self.notes.setContentsMargins(8, 2, 8, 4)
+        self.notes.setWordWrap(True)
+        self.notes.setTextFormat(Qt.TextFormat.RichText)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.notes.linkActivated.connect(self._note_link)
+        self.notes.hide()
         self.model = ResultsModel(self)
         self.view = QTreeView(self)
         self.view.setObjectName("resultsView")
@@ -104,6 +115,7 @@ class ResultsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.header)
+        layout.addWidget(self.notes)
         layout.addWidget(self.stack, 1)
         self.header.hide()
 
@@ -120,6 +132,21 @@ class ResultsPanel(QWidget):
         if not self._restore(keep):
             self.selection_cleared.emit()
 
+    def show_notes(
+        self, notes: Sequence[str] = (), suggestion: str = "", corrected_query: str = ""
+    ) -> None:
+        """Notes about the query above the results; a spelling not run yet is a link."""
+        lines = [_esc(note) for note in notes]
+        if suggestion and not corrected_query:
+            lines.insert(
+                0, f'Did you mean <a href="{_esc(suggestion)}"><b>{_esc(suggestion)}</b></a>?'
+            )
+        self.notes.setText("<br>".join(lines))
+        self.notes.setVisible(bool(lines))
+
+    def _note_link(self, target: str) -> None:
+        self.suggestion_chosen.emit(target)
+
     def show_message(
         self,
         title: str,
@@ -131,6 +158,7 @@ class ResultsPanel(QWidget):
         self._button_action = on_click
         self.model.clear()
         self.header.hide()
+        self.notes.hide()
         self.empty.set_message(title, body, button)
         self.stack.setCurrentWidget(self.empty)
         self.selection_cleared.emit()
@@ -227,7 +255,12 @@ class ResultsPanel(QWidget):
     def context_menu(self, path: str, page: int) -> QMenu:
         menu = QMenu(self)
         menu.setObjectName("resultsMenu")
-        menu.addAction(f"Open at page {page}", lambda: self.open_requested.emit(path, page))
+        # "at page N" only where a viewer can jump to a page (not a text file or a picture).
+        word = page_word(path)
+        if opens_at_page(path) and page:
+            menu.addAction(f"Open at {word} {page}", lambda: self.open_requested.emit(path, page))
+        else:
+            menu.addAction("Open", lambda: self.open_requested.emit(path, 0))
         menu.addAction("Open containing folder", lambda: self.open_folder_requested.emit(path))
         menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(path))
         menu.addSeparator()
@@ -252,3 +285,9 @@ class ResultsPanel(QWidget):
 
 def display_name(path: str) -> str:
     return os.path.basename(path)
+
+
+def _esc(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )

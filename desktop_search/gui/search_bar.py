@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
 
 from desktop_search.core.extract.formats import type_groups
 from desktop_search.core.models import SearchFilters
+from desktop_search.gui.date_range import DateRangeDialog, range_bounds, range_label
 
 MODES = (("Hybrid", "hybrid"), ("Semantic", "semantic"), ("Keyword", "keyword"))
 FILE_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (("Any type", ()), *type_groups())
@@ -22,6 +23,9 @@ MODIFIED = (
     ("Past month", 31 * DAY),
     ("Past year", 366 * DAY),
 )
+COMBO_MIN_WIDTH = 72
+CUSTOM_RANGE = "custom"  # the date filter's last item: two days chosen in a small dialog
+CUSTOM_LABEL = "Custom range…"
 DEBOUNCE_MS = 60  # until the first searches tell how long a search takes here
 MIN_DEBOUNCE_MS, MAX_DEBOUNCE_MS = 40, 150
 
@@ -72,13 +76,24 @@ class SearchBar(QWidget):
         self.modified.setToolTip("Only documents changed within this time")
         for label, seconds in MODIFIED:
             self.modified.addItem(label, seconds)
+        self.modified.addItem(CUSTOM_LABEL, CUSTOM_RANGE)
+        self.modified.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.date_range: tuple[QDate, QDate] | None = None  # the custom range, once chosen
+        self.range_dialog: DateRangeDialog | None = None
+        self._modified_index = 0  # what to go back to when a custom range is cancelled
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
         layout.addWidget(self.edit, 1)
         for combo in (self.mode, self.folder, self.file_type, self.modified):
+            # Full width when there is room; on a narrow window they shrink (eliding their
+            # text) instead of making the window wider than the screen.
+            combo.setMinimumWidth(COMBO_MIN_WIDTH)
             layout.addWidget(combo)
-            combo.currentIndexChanged.connect(self.emit_now)
+            if combo is not self.modified:
+                combo.currentIndexChanged.connect(self.emit_now)
+        self.modified.currentIndexChanged.connect(self._on_modified_changed)
+        self.modified.activated.connect(self._on_modified_activated)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -106,12 +121,62 @@ class SearchBar(QWidget):
         folder = str(self.folder.currentData() or "")
         exts = tuple(self.file_type.currentData() or ())
         window = self.modified.currentData()
-        after = time.time() - float(window) if window else None
+        before = None
+        if window == CUSTOM_RANGE and self.date_range is not None:
+            after, before = range_bounds(*self.date_range)
+        else:
+            after = time.time() - float(window) if window and window != CUSTOM_RANGE else None
         if not folder and not exts and after is None:
             return None
         return SearchFilters(
-            folders=(folder,) if folder else (), file_types=exts, modified_after=after
+            folders=(folder,) if folder else (),
+            file_types=exts,
+            modified_after=after,
+            modified_before=before,
         )
+
+    def set_date_range(self, first: QDate, last: QDate) -> None:
+        """Only documents changed from `first` to `last` (both days included); searches now."""
+        self.date_range = (first, last)
+        index = self.modified.findData(CUSTOM_RANGE)
+        self.modified.setItemText(index, range_label(first, last))
+        self.modified.setItemData(
+            index,
+            "Changed on or between these days; choose again to change them",
+            Qt.ItemDataRole.ToolTipRole,
+        )
+        self._modified_index = index
+        self.modified.blockSignals(True)
+        self.modified.setCurrentIndex(index)
+        self.modified.blockSignals(False)
+        self.emit_now()
+
+    def _on_modified_changed(self, index: int) -> None:
+        if self.modified.itemData(index) == CUSTOM_RANGE and self.date_range is None:
+            return  # the range is asked for (activated); nothing to search by yet
+        if self.modified.itemData(index) != CUSTOM_RANGE:
+            self._modified_index = index
+        self.emit_now()
+
+    def _on_modified_activated(self, index: int) -> None:
+        if self.modified.itemData(index) == CUSTOM_RANGE:
+            self.ask_date_range()
+
+    def ask_date_range(self) -> DateRangeDialog:
+        """Open the two-day dialog (non-modal); Cancel puts the filter back as it was."""
+        today = QDate.currentDate()
+        first, last = self.date_range or (today.addMonths(-1), today)
+        dialog = DateRangeDialog(first, last, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self.set_date_range)  # (a lambda holding the dialog crashes)
+        dialog.rejected.connect(self._range_cancelled)
+        self.range_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _range_cancelled(self) -> None:
+        if self.date_range is None or self.modified.currentData() != CUSTOM_RANGE:
+            self.modified.setCurrentIndex(self._modified_index)
 
     def set_folders(self, folders: list[str]) -> None:
         """Refill the folder filter, keeping the current choice when it still exists."""
@@ -153,6 +218,11 @@ class SearchBar(QWidget):
     def focus_query(self) -> None:
         self.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.edit.selectAll()
+
+    def set_query(self, text: str) -> None:
+        """Put `text` in the field (e.g. a "did you mean" spelling chosen) and search it now."""
+        self.edit.setText(text)
+        self.emit_now()
 
     # ---- emitting ----
     def emit_now(self) -> None:

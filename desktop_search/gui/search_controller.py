@@ -56,6 +56,7 @@ class SearchController(QObject):
         host.model_failed.connect(self._on_model_failed)
         search_bar.query_changed.connect(self.on_query_changed)
         results.more_like_this_requested.connect(self.more_like_this)
+        results.suggestion_chosen.connect(search_bar.set_query)
 
     # ---- queries in ----
     def on_query_changed(self, text: str, mode: str, filters: SearchFilters | None) -> None:
@@ -118,19 +119,28 @@ class SearchController(QObject):
                 "",
                 f"Documents like <b>{_esc(name)}</b> · {len(outcome.results)} found",
             )
+            self.results.show_notes()
         elif not outcome.results:
+            suggestion = outcome.suggestion
             self.results.show_message(
-                f"No matches for “{request.text}”", self._no_results_hint(request.mode)
+                f"No matches for “{request.text}”",
+                self._no_results_hint(request.mode),
+                f"Search for “{suggestion}”" if suggestion else "",
+                (lambda: self.search_bar.set_query(suggestion)) if suggestion else None,
             )
         else:
             count = len(outcome.results)
             took = outcome.seconds * 1000
+            shown_for = (
+                f" for <b>{_esc(outcome.corrected_query)}</b>" if outcome.corrected_query else ""
+            )
             self.results.show_results(
                 outcome.results,
-                request.text,
-                f"{count} document{'s' if count != 1 else ''} · {took:.0f} ms"
+                outcome.corrected_query or request.text,
+                f"{count} document{'s' if count != 1 else ''}{shown_for} · {took:.0f} ms"
                 + (" · more appear as indexing goes on" if self._indexing() else ""),
             )
+            self.results.show_notes(outcome.notes, outcome.suggestion, outcome.corrected_query)
         self.results_shown.emit(request.id)
 
     def _no_results_hint(self, mode: str) -> str:

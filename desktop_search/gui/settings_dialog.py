@@ -14,17 +14,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -37,11 +33,13 @@ from desktop_search.core.config import (
     Settings,
 )
 from desktop_search.core.errors import ConfigError
+from desktop_search.gui.bridge import TaskRunner
+from desktop_search.gui.error_dialog import plain_message
+from desktop_search.gui.setting_editors import BusyRow, editor_for, note_label
 
 BUNDLED_LABEL = "Built-in model (offline)"
 FAST_LABEL = "Built-in fast model (offline, word vectors only)"
 HUB_MODELS = ("sentence-transformers/all-mpnet-base-v2",)
-FIELD_WIDTH = 170
 HOME_HELP = (
     "Folder holding the index. Changing it opens (or creates) the index there; the old one "
     "stays on disk."
@@ -83,6 +81,9 @@ class SettingsDialog(QDialog):
     """`settings()` and `home_path()` give the edited values after `accept()` succeeded.
 
     `widgets[name]` is the editor of the setting `name`; every shown setting has one.
+    `check_model(model, device)`, when given, loads a newly chosen model before anything is
+    saved (on a worker thread, while the dialog shows that it is busy): a model that can't be
+    used is explained here and the old one stays.
     """
 
     def __init__(
@@ -91,9 +92,13 @@ class SettingsDialog(QDialog):
         home: str,
         *,
         home_editable: bool = True,
+        check_model: Callable[[str, str], str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._check_model = check_model
+        self._tasks: TaskRunner | None = None  # a thread only while a model is tried
+        self._check_id = 0  # a check that returns after a newer one (or Cancel) is ignored
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
         self._original = settings
@@ -128,15 +133,20 @@ class SettingsDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setStyleSheet("color: #d0342c; font-weight: 600;")
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
+        self.busy = BusyRow(self)
+        self.busy.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.busy)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        self._update_model_note()
+        self.finished.connect(lambda _: self._stop_checking())
+        self._update_modelnote_label()
         self.resize(600, self.sizeHint().height())
 
     @classmethod
@@ -148,9 +158,12 @@ class SettingsDialog(QDialog):
         home_editable: bool,
         parent: QWidget,
         on_accepted: Callable[[Settings, str], None],
+        check_model: Callable[[str, str], str] | None = None,
     ) -> SettingsDialog:
         """Open the dialog (non-modal); `on_accepted(settings, home)` runs once OK succeeded."""
-        dialog = cls(settings, home, home_editable=home_editable, parent=parent)
+        dialog = cls(
+            settings, home, home_editable=home_editable, check_model=check_model, parent=parent
+        )
         dialog.accepted.connect(lambda: on_accepted(dialog.settings(), dialog.home_path()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -161,7 +174,7 @@ class SettingsDialog(QDialog):
         if info.editor == "model":
             self._add_model_rows(form, info, value)
             return
-        widget, read = _editor(info, value, self)
+        widget, read = editor_for(info, value, self)
         widget.setObjectName(f"setting_{info.name}")
         widget.setToolTip(info.help)
         self.widgets[info.name] = widget
@@ -187,7 +200,7 @@ class SettingsDialog(QDialog):
         self.model_note = QLabel(self)
         self.model_note.setWordWrap(True)
         self.model_note.setObjectName("modelNote")
-        self.model.currentTextChanged.connect(lambda _: self._update_model_note())
+        self.model.currentTextChanged.connect(lambda _: self._update_modelnote_label())
         self.widgets[info.name] = self.model
         self._readers[info.name] = self.model_text
         row = QHBoxLayout()
@@ -212,7 +225,7 @@ class SettingsDialog(QDialog):
         if not editable:
             form.addRow(
                 self._label(""),
-                _note("Fixed by --home or $DESKTOP_SEARCH_HOME for this session."),
+                note_label("Fixed by --home or $DESKTOP_SEARCH_HOME for this session."),
             )
 
     def _label(self, text: str, buddy: QWidget | None = None) -> QLabel:
@@ -246,7 +259,14 @@ class SettingsDialog(QDialog):
     def home_path(self) -> str:
         return self._home_result
 
+    @property
+    def checking(self) -> bool:
+        """A chosen model is being loaded to see that it works (OK waits for it)."""
+        return self.busy.isVisibleTo(self)
+
     def accept(self) -> None:
+        if self.checking:
+            return
         try:
             settings = self.edited_settings()
             settings.validate()
@@ -263,16 +283,80 @@ class SettingsDialog(QDialog):
             if os.path.exists(home) and not os.path.isdir(home):
                 raise ConfigError(f"The index location '{home}' is a file, not a folder.")
         except ConfigError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
+            self._show_error(str(exc))
             return
         self.error.hide()
+        home = os.path.abspath(os.path.expanduser(home))
+        new_model = (settings.model, settings.device) != (
+            self._original.model,
+            self._original.device,
+        )
+        if new_model and self._check_model is not None:
+            self._start_check(settings, home)
+            return
+        self._accept_checked(settings, home)
+
+    def _accept_checked(self, settings: Settings, home: str) -> None:
         self._result = settings
-        self._home_result = os.path.abspath(os.path.expanduser(home))
+        self._home_result = home
         super().accept()
 
+    # ---- the model check ----
+    def _start_check(self, settings: Settings, home: str) -> None:
+        check = self._check_model
+        assert check is not None
+        self._check_id += 1
+        check_id = self._check_id
+        self.busy.start(f"Checking that {_model_name(settings.model)} can be loaded…")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.model.setEnabled(False)
+        self.model_browse.setEnabled(False)
+        self._tasks = self._tasks or TaskRunner(self, workers=1, name="gui-task-model-check")
+        self._tasks.run(
+            lambda: check(settings.model, settings.device),
+            lambda _name: self._check_done(check_id, settings, home, None),
+            lambda exc: self._check_done(check_id, settings, home, exc),
+        )
+
+    def _check_done(
+        self, check_id: int, settings: Settings, home: str, exc: BaseException | None
+    ) -> None:
+        if check_id != self._check_id:
+            return
+        self._stop_checking()
+        if exc is None:
+            self._accept_checked(settings, home)
+            return
+        old = _model_name(self._original.model)
+        self._show_error(
+            f"{_model_name(settings.model).capitalize()} can't be used, so nothing was saved "
+            f"and {old} stays in use. {plain_message(exc)}"
+        )
+
+    def _stop_checking(self) -> None:
+        self._check_id += 1
+        if self._tasks is not None:
+            # No waiting: a load still under way ends on its own and its answer is dropped.
+            self._tasks.shutdown(wait=False)
+            self._tasks = None
+        self.busy.stop()
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
+        self.model.setEnabled(True)
+        self.model_browse.setEnabled(True)
+
+    def _show_error(self, text: str) -> None:
+        """In the dialog, wrapped, all of it: the dialog grows to fit."""
+        self.error.setText(text)
+        self.error.show()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        needed = self.sizeHint().height()
+        if self.height() < needed:
+            self.resize(self.width(), needed)
+
     # ---- helpers ----
-    def _update_model_note(self) -> None:
+    def _update_modelnote_label(self) -> None:
         self.model_note.setText(describe_model(self.model_text()))
 
     def _browse_model(self) -> None:
@@ -290,72 +374,9 @@ class SettingsDialog(QDialog):
             self.home.setText(folder)
 
 
-def _editor(info: SettingInfo, value: Any, parent: QWidget) -> tuple[QWidget, Callable[[], Any]]:
-    """A plain editor for one setting, chosen by its default's type, and how to read it back."""
-    default = info.default
-    if isinstance(default, bool):
-        check = QCheckBox(info.label, parent)
-        check.setChecked(bool(value))
-        return check, check.isChecked
-    if isinstance(default, int):
-        spin = QSpinBox(parent)
-        _number_hints(spin, info)
-        spin.setValue(int(value))
-        return spin, spin.value
-    if isinstance(default, float):
-        dspin = QDoubleSpinBox(parent)
-        dspin.setDecimals(info.decimals)
-        _number_hints(dspin, info)
-        dspin.setValue(float(value))
-        return dspin, lambda: float(dspin.value())
-    if isinstance(default, tuple):
-        lines = QPlainTextEdit(parent)
-        lines.setPlaceholderText(info.placeholder)
-        lines.setPlainText("\n".join(value))
-        lines.setFixedHeight(90)
-        return lines, lambda: tuple(
-            line.strip() for line in lines.toPlainText().splitlines() if line.strip()
-        )
-    if info.choices:
-        combo = QComboBox(parent)
-        for choice, label in info.choices:
-            combo.addItem(label, choice)
-        if combo.findData(value) < 0:  # a value this list does not name is kept, not replaced
-            combo.addItem(str(value), value)
-        combo.setCurrentIndex(combo.findData(value))
-        _modest_width(combo)
-        return combo, lambda: str(combo.currentData())
-    edit = QLineEdit(str(value), parent)
-    edit.setPlaceholderText(info.placeholder)
-    if info.secret:
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
-        return edit, edit.text
-    return edit, lambda: edit.text().strip()
-
-
-def _number_hints(spin: QSpinBox | QDoubleSpinBox, info: SettingInfo) -> None:
-    low = info.minimum if info.minimum is not None else 0
-    high = info.maximum if info.maximum is not None else 1_000_000_000
-    if isinstance(spin, QSpinBox):
-        spin.setRange(int(low), int(high))
-        spin.setSingleStep(int(info.step or 1))
-    else:
-        spin.setRange(float(low), float(high))
-        spin.setSingleStep(float(info.step or 1))
-    spin.setSuffix(info.suffix)
-    spin.setSpecialValueText(info.zero_text if info.zero_text and low == 0 else "")
-    spin.setGroupSeparatorShown(info.grouping)
-    _modest_width(spin)
-
-
-def _modest_width(widget: QWidget) -> None:
-    # Numbers and short choices keep one width instead of stretching across the dialog.
-    widget.setMinimumWidth(FIELD_WIDTH)
-    widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-
-
-def _note(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
+def _model_name(model: str) -> str:
+    if model == BUNDLED_MODEL:
+        return "the built-in model"
+    if model == FAST_MODEL:
+        return "the built-in fast model"
+    return f"the model '{model}'"

@@ -99,6 +99,42 @@ def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Base).lightness() < 128
 
 
+# WCAG's contrast for normal text: quieter text (paths, counts) never falls below it.
+MIN_CONTRAST = 4.5
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        return (
+            0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+        )
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def secondary_text(palette: QPalette) -> QColor:
+    """A quieter text colour (e.g. a folder's path under its name) that still reads easily
+    on the palette's base: the text colour blended toward the base only as far as contrast
+    allows."""
+    text = palette.color(QPalette.ColorRole.Text)
+    base = palette.color(QPalette.ColorRole.Base)
+    for share in (0.62, 0.7, 0.78, 0.86, 0.94, 1.0):
+        blended = QColor.fromRgbF(
+            base.redF() + (text.redF() - base.redF()) * share,
+            base.greenF() + (text.greenF() - base.greenF()) * share,
+            base.blueF() + (text.blueF() - base.blueF()) * share,
+        )
+        if contrast(blended, base) >= MIN_CONTRAST:
+            return blended
+    return text
+
+
 def mark_colors(dark: bool) -> tuple[QColor, QColor]:
     """Background and text colour of a matched term; both readable on either palette."""
     if dark:

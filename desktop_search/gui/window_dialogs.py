@@ -3,22 +3,63 @@ index, exclude patterns, about. Non-modal where they act later (no nested event 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QLineEdit, QMessageBox, QWidget
 
 from desktop_search.core.config import Paths
+from desktop_search.gui.prefs import GuiPrefs
+
+EXCLUDES_HELP = (
+    "Files and folders to leave out of the index, one pattern per line. For example:\n"
+    "    drafts/           every folder named drafts\n"
+    "    *.tmp             every file ending in .tmp\n"
+    "    Private/taxes/    that one folder inside an indexed folder\n"
+    "    !keep.tmp         take back a file a line above left out"
+)
+
+PASSWORD_DIALOG_WIDTH = 460  # px: room for a file name, short enough to wrap a long reason
 
 
-def choose_folder(parent: QWidget) -> list[str]:
-    folder = QFileDialog.getExistingDirectory(parent, "Add a folder to search")
-    return [folder] if folder else []
+def choose_folder(
+    parent: QWidget, prefs: GuiPrefs, on_chosen: Callable[[list[str]], None]
+) -> QFileDialog:
+    """Ask for a folder to add, starting where the last choice was made (its parent folder is
+    remembered: the next folder to add is often a neighbour)."""
+
+    def chosen(folder: str) -> None:
+        prefs.remember_folder(os.path.dirname(folder.rstrip(os.sep)) or folder)
+        on_chosen([folder])
+
+    dialog = QFileDialog(parent, "Add a folder to search", prefs.last_folder())
+    dialog.setObjectName("addFolderDialog")
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.fileSelected.connect(chosen)
+    dialog.open()
+    return dialog
 
 
-def choose_files(parent: QWidget) -> list[str]:
-    files, _ = QFileDialog.getOpenFileNames(parent, "Add files to search")
-    return list(files)
+def choose_files(
+    parent: QWidget, prefs: GuiPrefs, on_chosen: Callable[[list[str]], None]
+) -> QFileDialog:
+    """Ask for files to add, starting in the folder of the last choice."""
+
+    def chosen(files: list[str]) -> None:
+        if files:
+            prefs.remember_folder(os.path.dirname(files[0]))
+            on_chosen(list(files))
+
+    dialog = QFileDialog(parent, "Add files to search", prefs.last_folder())
+    dialog.setObjectName("addFilesDialog")
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.filesSelected.connect(chosen)
+    dialog.open()
+    return dialog
 
 
 def confirm_remove_folder(parent: QWidget, path: str, remove: Callable[[], None]) -> QMessageBox:
@@ -61,13 +102,41 @@ def ask_excludes(parent: QWidget, current: tuple[str, ...]) -> tuple[str, ...] |
     """The exclude patterns as edited, or None if the person cancelled."""
     text, ok = QInputDialog.getMultiLineText(
         parent,
-        "Exclude patterns",
-        "Files and folders to skip, one pattern per line (.gitignore syntax):",
+        "Leave out files and folders",
+        EXCLUDES_HELP,
         "\n".join(current),
     )
     if not ok:
         return None
     return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def ask_password(
+    parent: QWidget, path: str, on_password: Callable[[str], None], problem: str = ""
+) -> QInputDialog:
+    """Ask for a locked document's password (typed hidden); `problem` says why it is asked
+    again (a wrong password). Non-modal: `on_password` runs once OK is clicked."""
+    dialog = QInputDialog(parent)
+    dialog.setObjectName("passwordDialog")
+    dialog.setWindowTitle("Unlock document")
+    dialog.setInputMode(QInputDialog.InputMode.TextInput)
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+    intro = f"{problem}\n\n" if problem else ""
+    dialog.setLabelText(
+        f"{intro}Password of '{os.path.basename(path)}':\n(kept in your system keyring "
+        "only, so the document can be searched from now on)"
+    )
+    dialog.setOkButtonText("Unlock")
+    # A long reason (no keyring, wrong password) wraps: unwrapped, it widened the dialog past
+    # the screen and pushed the buttons out of reach.
+    label = dialog.findChild(QLabel)
+    if label is not None:
+        label.setWordWrap(True)
+    dialog.setMinimumWidth(PASSWORD_DIALOG_WIDTH)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.textValueSelected.connect(on_password)
+    dialog.open()
+    return dialog
 
 
 def show_about(parent: QWidget, paths: Paths) -> None:

@@ -28,6 +28,16 @@ def test_ndcg_uses_linear_not_exponential_gain() -> None:
     assert linear != pytest.approx(exponential)
 
 
+def test_ndcg_with_exponential_gain() -> None:
+    qrels = {"a": 1, "b": 4}
+    exponential = (1 + 15 / math.log2(3)) / (15 + 1 / math.log2(3))
+    assert ndcg_at_k(["a", "b"], qrels, exponential=True) == pytest.approx(exponential)
+    binary = {"a": 1, "b": 1}  # 2^1 - 1 = 1: binary judgements score the same either way
+    assert ndcg_at_k(["x", "b"], binary, exponential=True) == pytest.approx(
+        ndcg_at_k(["x", "b"], binary)
+    )
+
+
 def test_ndcg_binary_perfect_cutoff_and_duplicates() -> None:
     qrels = {"a": 1, "b": 1, "z": 0}
     assert ndcg_at_k(["a", "x", "b"], qrels) == pytest.approx(1.5 / (1 + 1 / math.log2(3)))
@@ -62,6 +72,7 @@ def test_evaluate_skips_unjudged_queries_and_zeroes_missing_runs() -> None:
     scores = evaluate(run, qrels, ndcg_k=10, recall_k=100)
     assert scores["queries"] == 2
     assert scores["ndcg"] == pytest.approx(0.5)
+    assert scores["ndcg_exp"] == pytest.approx(0.5)
     assert scores["recall"] == pytest.approx(0.5)
 
 

@@ -60,9 +60,9 @@ def test_files_and_folders_in_each_others_place(tmp_path: Path, corpus: Path) ->
     assert single.returncode == 0, single.stderr
     assert [Path(p).name for p in _keyword(home, "sourdough")] == ["baking.pdf"]
     # ...a file of a kind that can't be read is not,
-    picture = tmp_path / "holiday.jpg"
-    picture.write_bytes(b"\xff\xd8\xff\xe0 not much of a picture")
-    assert_one_line_error(run_cli(home, "index", picture), "not a supported document")
+    drawing = tmp_path / "floor-plan.dwg"
+    drawing.write_bytes(b"AC1032 not much of a drawing")
+    assert_one_line_error(run_cli(home, "index", drawing), "not a supported document")
     # and a folder where a query file is expected is refused in one line.
     assert_one_line_error(run_cli(home, "search", "--batch", corpus, "--json"), str(corpus))
 

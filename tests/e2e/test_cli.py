@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHARED_PDFS, make_mixed_pdf
+from tests.scanned_files import make_mixed_scanned_pdf
 
 
 def run(home: Path, *args: str, input_text: str | None = None) -> subprocess.CompletedProcess:
@@ -129,7 +130,9 @@ def test_sample_of_real_world_pdfs(tmp_path: Path) -> None:
     status = json.loads(run(home, "status", "--json").stdout)
     failed = {Path(f["path"]).name: f["reason"] for f in status["failed"]}
     assert failed["pypdf__encrypted-file.pdf"] == "it is password-protected"
-    assert "no text layer" in failed["pdfplumber__issue-203-decimalize.pdf"]
+    # A scan of three pages: indexed, its pages read by text recognition before `index` ends.
+    assert "pdfplumber__issue-203-decimalize.pdf" not in failed
+    assert status["scanned_pages"] == [3, 3]
     assert failed["pdfplumber__empty.pdf"] == "the file is empty"
     assert "damaged" in failed["qpdf__bad1.pdf"]
     assert status["documents"] + len(failed) == len(names)
@@ -138,21 +141,46 @@ def test_sample_of_real_world_pdfs(tmp_path: Path) -> None:
 
 
 def test_scanned_pages_inside_a_readable_pdf_are_reported(tmp_path: Path) -> None:
-    """The text pages are searchable; the scanned page is named in `status`, not lost."""
+    """With text recognition off, the text pages are searchable and the scanned page is
+    named in `status`, not lost."""
     folder = tmp_path / "mixed"
     folder.mkdir()
     make_mixed_pdf(
         folder / "mixed.pdf",
         ["Glaciers carve valleys over thousands of years.", "Moraines mark old ice."],
     )
-    home = tmp_path / "home"
+    home = tmp_path / "cli-home"
+    home.mkdir()
+    (home / "settings.toml").write_text('model = "bundled-fast"\nocr = false\n', encoding="utf-8")
     assert run(home, "index", str(folder)).returncode == 0
 
     status = json.loads(run(home, "status", "--json").stdout)
     assert status["documents"] == 1 and status["failed"] == []
     assert [p["path"] for p in status["partial"]] == [str(folder / "mixed.pdf")]
-    assert "page 3 is a scanned image" in status["partial"][0]["reason"]
+    assert status["partial"][0]["reason"] == (
+        "page 3 is a scanned image without a text layer (text recognition is turned off)"
+    )
     text = run(home, "status").stdout
     assert "Files indexed only in part (1):" in text and "page 3" in text
     hits = json.loads(run(home, "search", "glaciers valleys", "--json").stdout)
     assert hits and hits[0]["path"].endswith("mixed.pdf")
+
+
+def test_index_reads_scanned_pages_before_it_returns(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    make_mixed_scanned_pdf(
+        folder / "mixed.pdf",
+        ["Glaciers carve valleys over thousands of years."],
+        "The quartermaster counted seven xylophones in the harbour warehouse.",
+    )
+    home = tmp_path / "cli-home"
+    home.mkdir()
+    (home / "settings.toml").write_text('model = "bundled-fast"\n', encoding="utf-8")
+    done = run(home, "index", str(folder))
+    assert done.returncode == 0, done.stderr
+    assert "Scanned pages read by text recognition: all 1." in done.stderr
+    hits = json.loads(run(home, "search", "xylophones", "--mode", "keyword", "--json").stdout)
+    assert [(Path(h["path"]).name, h["hits"][0]["page"]) for h in hits] == [("mixed.pdf", 2)]
+    text = run(home, "status").stdout
+    assert "Scans:     1 of 1 scanned pages read by text recognition" in text
+    assert "indexed only in part" not in text

@@ -54,6 +54,7 @@ def _nothing_launched(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     launched: list[object] = []
     monkeypatch.setattr(open_file, "launcher", lambda argv: launched.append(list(argv)))
     monkeypatch.setattr(open_file, "url_opener", lambda url: launched.append(url) or True)
+    monkeypatch.setattr(open_file, "desktop_command", lambda target: None)  # so: url_opener
     return launched
 
 

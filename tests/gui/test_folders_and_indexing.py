@@ -169,13 +169,22 @@ def test_problems_view_lists_broken_pdfs_with_reasons(window, qtbot, corpus: Pat
     assert not window.error_dialogs
 
 
-def test_scanned_pages_of_an_indexed_pdf_are_listed_as_problems(window, qtbot, corpus: Path):
+def test_scanned_pages_of_an_indexed_pdf_are_listed_as_problems(
+    window_factory, qtbot, isolated_home: Path, corpus: Path
+):
+    """With text recognition turned off, a scanned page can't be searched: it is listed."""
+    (isolated_home / "settings.toml").write_text(
+        'model = "bundled-fast"\nocr = false\n', encoding="utf-8"
+    )
+    window = window_factory()
+    qtbot.waitUntil(lambda: window.search_ready and window.status is not None, timeout=WAIT_MS)
     mixed = make_mixed_pdf(corpus / "mixed.pdf", ["Glaciers carve valleys.", "Moraines."])
     window.add_paths([str(corpus)])
     wait_indexed(qtbot, window, 5)
     qtbot.waitUntil(lambda: str(mixed) in window.problems.problems(), timeout=WAIT_MS)
     reason = window.problems.problems()[str(mixed)]
     assert reason.startswith("Indexed, but page 3 is a scanned image")
+    assert reason.endswith("(text recognition is turned off)")
     assert window.status.documents == 5
 
 

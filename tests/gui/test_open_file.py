@@ -42,20 +42,20 @@ def test_text_files_have_no_page_command():
     assert open_file.viewer_command("/d/notes.md", 1, "evince", _which("evince")) is None
 
 
-def test_open_file_falls_back_to_the_desktop(tmp_path: Path, launched):
+def test_open_file_falls_back_to_the_desktop(qtbot, tmp_path: Path, launched):
     note = tmp_path / "note.md"
     note.write_text("hello", encoding="utf-8")
-    assert open_file.open_file(str(note), 1) == "desktop"
+    assert open_file.FileOpener().open_file(str(note), 1) == "desktop"
     assert launched[-1].toLocalFile() == str(note)
 
 
-def test_open_file_on_a_missing_file_says_so(tmp_path: Path):
+def test_open_file_on_a_missing_file_says_so(qtbot, tmp_path: Path):
     with pytest.raises(OSError, match="no longer exists"):
-        open_file.open_file(str(tmp_path / "gone.pdf"), 1)
+        open_file.FileOpener().open_file(str(tmp_path / "gone.pdf"), 1)
 
 
-def test_open_folder_opens_the_containing_folder(tmp_path: Path, launched):
+def test_open_folder_opens_the_containing_folder(qtbot, tmp_path: Path, launched):
     doc = tmp_path / "a.pdf"
     doc.write_bytes(b"%PDF-1.4")
-    assert open_file.open_folder(str(doc)) == str(tmp_path)
+    assert open_file.FileOpener().open_folder(str(doc)) == str(tmp_path)
     assert launched[-1].toLocalFile() == str(tmp_path)

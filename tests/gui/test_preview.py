@@ -12,9 +12,15 @@ from tests.gui.conftest import WAIT_MS, search
 
 
 def _select_top(qtbot, window, kind: str = "page") -> None:
+    """Until the first passage (selected with the results) is drawn in the preview."""
     preview = window.preview
-    with qtbot.waitSignal(preview.shown, timeout=WAIT_MS, check_params_cb=lambda k: k == kind):
-        window.results.focus_results()
+    window.results.focus_results()
+    current = window.results.current_passage()
+    assert current is not None
+    doc, hit = current
+    qtbot.waitUntil(
+        lambda: preview.showing == (doc.path, hit.page) and preview.mode == kind, timeout=WAIT_MS
+    )
 
 
 def test_pdf_page_is_rendered_with_the_passage_highlighted(indexed_window, qtbot):
@@ -42,7 +48,7 @@ def test_pdf_page_is_rendered_with_the_passage_highlighted(indexed_window, qtbot
     margin = QColor(shot.pixel(int(5 * scale), int((canvas.height() - 5) * scale)))
     assert margin.blue() > 240
     assert tinted.blue() < tinted.red() - 60  # yellow over white (or over black text)
-    assert "baking.pdf" in preview.title.text()
+    assert preview.title.full_text() == "baking.pdf"
 
 
 def test_zoom_in_renders_a_bigger_page(indexed_window, qtbot):
@@ -65,14 +71,16 @@ def test_next_and_previous_passage_buttons_move_through_hits(indexed_window, qtb
     preview = indexed_window.preview
     panel = indexed_window.results
     total = len(panel.model.passage_indexes())
-    assert preview.position.text() == f"1 / {total}"
+    page = panel.current_passage()[1].page
+    assert preview.position.text() == f"p. {page} · hit 1 of {total}"
     assert not preview.prev_button.isEnabled()
     if total > 1:
         preview.next_button.click()
-        assert preview.position.text() == f"2 / {total}"
+        page = panel.current_passage()[1].page
+        assert preview.position.text() == f"p. {page} · hit 2 of {total}"
         assert preview.prev_button.isEnabled()
         preview.prev_button.click()
-        assert preview.position.text() == f"1 / {total}"
+        assert preview.position.text().endswith(f"hit 1 of {total}")
     assert panel.view.currentIndex().data(ResultRole.FILE_NAME) == "volcano.pdf"
 
 
@@ -90,10 +98,11 @@ def test_markdown_file_gets_a_text_preview_with_the_passage_marked(indexed_windo
 
 def test_a_deleted_file_shows_a_message_not_a_crash(indexed_window, qtbot, corpus: Path):
     search(qtbot, indexed_window, "dividend buyback")
+    _select_top(qtbot, indexed_window)
     (corpus / "finance.pdf").unlink()
     preview = indexed_window.preview
-    with qtbot.waitSignal(preview.shown, timeout=WAIT_MS, check_params_cb=lambda k: k == "message"):
-        indexed_window.results.focus_results()
+    preview.zoom_in()  # the page is drawn again, from a file that is gone now
+    qtbot.waitUntil(lambda: preview.mode == "message", timeout=WAIT_MS)
     assert "no longer exists" in preview.message.text()
     assert not indexed_window.error_dialogs
 
@@ -222,4 +231,34 @@ def test_choosing_another_passage_drops_a_page_still_drawing(qtbot, corpus: Path
         preview.show_passage(*_passage(corpus / "baking.pdf", "Knead the dough"))
     assert preview.renderer._process.pid != stuck_worker  # the stuck drawing was killed
     assert "message" not in shown  # the abandoned page reports nothing
+    preview.shutdown()
+
+
+def test_the_same_passage_found_by_another_query_is_marked_again(qtbot, tmp_path: Path):
+    """A note's one passage is the first hit of two queries in a row: the preview marks the
+    second query's word, not the first one's (it used to keep the old marks)."""
+    from desktop_search.core.models import DocumentResult, Hit
+    from desktop_search.gui.preview import PreviewWidget
+
+    text = "The doctor said my cholesterol was a bit high."
+    note = tmp_path / "health.md"
+    note.write_text(text, encoding="utf-8")
+
+    def found_by(word: str) -> tuple[DocumentResult, Hit]:
+        at = text.index(word)
+        hit = Hit(
+            1, 1, 1.0, text, (), text, 0, len(text),
+            focus=(0, len(text)), marks=((at, at + len(word)),),
+        )  # fmt: skip
+        return DocumentResult(str(note), "health", 1.0, "md", 0.0, (hit,)), hit
+
+    preview = PreviewWidget()
+    qtbot.addWidget(preview)
+    preview.resize(600, 400)
+    preview.show()
+    for word in ("doctor", "cholesterol"):
+        with qtbot.waitSignal(preview.shown, timeout=WAIT_MS):
+            preview.show_passage(*found_by(word))
+        marked = [s.cursor.selectedText() for s in preview.text.extraSelections()[1:]]
+        assert marked == [word]
     preview.shutdown()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QModelIndex, Qt
 
 from desktop_search.core.models import DocumentResult, Hit
@@ -63,13 +65,32 @@ def test_documents_are_rows_and_further_passages_are_children():
     assert not (model.flags(child) & Qt.ItemFlag.ItemIsEditable)
 
 
-def test_relevance_is_relative_to_the_best_result():
+def test_relevance_is_the_engines_absolute_confidence_not_relative_to_the_best():
+    weak = [
+        DocumentResult(
+            "/docs/a/first.pdf",
+            "First",
+            0.9,
+            "pdf",
+            0.0,
+            (dataclasses.replace(_hit(1, 3, 0.9), confidence=0.2),),
+            confidence=0.2,
+        ),
+        DocumentResult(
+            "/docs/b/second.md",
+            "Second",
+            0.3,
+            "md",
+            0.0,
+            (dataclasses.replace(_hit(4, 1, 0.3), confidence=0.1),),
+            confidence=0.1,
+        ),
+    ]
     model = ResultsModel()
-    model.set_results(_results(), "quick")
-    assert model.index(0, 0).data(ResultRole.RELEVANCE) == 1.0
-    assert abs(model.index(1, 0).data(ResultRole.RELEVANCE) - 1 / 3) < 1e-6
-    child = model.index(0, 0, model.index(0, 0))
-    assert abs(child.data(ResultRole.RELEVANCE) - 0.5) < 1e-6
+    model.set_results(weak, "quick")
+    assert model.index(0, 0).data(ResultRole.RELEVANCE) == 0.2  # not stretched to full
+    assert model.index(1, 0).data(ResultRole.RELEVANCE) == 0.1
+    assert model.index(0, 0).data(ResultRole.WEAK) is True
 
 
 def test_passage_order_walks_documents_then_their_passages():

@@ -7,6 +7,8 @@ unless it is the fast model itself.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from desktop_search.core.config import BUNDLED_MODEL, FAST_MODEL
 from desktop_search.core.embed.base import Embedder, ProgressCallback
 from desktop_search.core.embed.minilm import BUNDLED_TRANSFORMER_ID
@@ -14,15 +16,22 @@ from desktop_search.core.embed.static import BUNDLED_MODEL_ID as FAST_MODEL_ID
 
 
 def load_embedder(
-    model: str, device: str = "auto", progress: ProgressCallback | None = None
+    model: str,
+    device: str = "auto",
+    progress: ProgressCallback | None = None,
+    cache_dir: Path | None = None,
 ) -> Embedder:
-    """The embedder for a settings `model` value. Raises ModelError with a person's message."""
+    """The embedder for a settings `model` value. Raises ModelError with a person's message.
+
+    `cache_dir` (the home's) keeps what the bundled transformer exports for a faster backend;
+    without one it runs on torch.
+    """
     if model == FAST_MODEL:
         return load_fast_embedder()
     if model == BUNDLED_MODEL:
         from desktop_search.core.embed.minilm import load_bundled_transformer
 
-        embedder: Embedder = load_bundled_transformer(device)
+        embedder: Embedder = load_bundled_transformer(device, cache_dir)
         return embedder
     from desktop_search.core.embed.sentence_transformer import SentenceTransformerEmbedder
 

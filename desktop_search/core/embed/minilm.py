@@ -5,7 +5,6 @@ or altered install is an error a person can act on, never a silent fallback."""
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +63,6 @@ def verify_model_files(folder: Path, expected: dict[str, str] = EXPECTED_SHA256)
         _verified.add(key)
 
 
-def model_hash(folder: Path) -> str:
-    """A short fingerprint of a model folder's weights: the key of its exported backends."""
-    return _sha256(folder / "model.safetensors")[:16]
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -77,29 +71,18 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def cache_dir() -> Path:
-    """Where exported backends of the bundled model are kept (by model hash)."""
-    from platformdirs import user_cache_dir
+def load_bundled_transformer(device: str = "auto", cache_dir: Path | None = None) -> Any:
+    """The bundled transformer as an Embedder, from the package's checked files, offline.
 
-    base = os.environ.get("DESKTOP_SEARCH_MODEL_CACHE") or user_cache_dir("desktop-search")
-    return Path(base) / "models"
+    With a `cache_dir` it moves to a faster backend exported there when this computer has
+    one (see `accelerated.py`); without, it runs on torch.
+    """
+    from desktop_search.core.embed.accelerated import AcceleratedTransformer
 
-
-def load_bundled_transformer(device: str = "auto") -> Any:
-    """The bundled transformer as an Embedder, from the package's checked files, offline."""
-    from desktop_search.core.embed.sentence_transformer import (
-        SentenceTransformerEmbedder,
-        pick_device,
+    return AcceleratedTransformer(
+        bundled_transformer_folder(),
+        model_id=BUNDLED_TRANSFORMER_ID,
+        weights_sha256=EXPECTED_SHA256["model.safetensors"],
+        device=device,
+        cache_dir=cache_dir,
     )
-
-    folder = bundled_transformer_folder()
-    try:
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()  # no "Loading weights" bar on stderr
-
-        model = SentenceTransformer(str(folder), device=pick_device(device), local_files_only=True)
-    except Exception as exc:  # noqa: BLE001 - any load failure is "the built-in model is broken"
-        raise ModelError(f"The built-in model in {folder} could not be loaded: {exc}") from exc
-    return SentenceTransformerEmbedder(str(folder), model=model, model_id=BUNDLED_TRANSFORMER_ID)

@@ -27,11 +27,24 @@ class Format:
     drawable: bool
 
 
+# The group of pictures: they have no text of their own, only what text recognition reads.
+IMAGES = "Images"
+
 FORMATS: tuple[Format, ...] = (
     Format("PDF", ("pdf",), "pymupdf_reader", drawable=True),
     Format("Text & Markdown", ("txt", "md", "markdown", "rst", "text"), "text_reader", False),
+    Format("Word & Writer documents", ("docx",), "docx_reader", drawable=False),
+    Format("Word & Writer documents", ("odt",), "odf_reader", drawable=False),
+    Format("Word & Writer documents", ("rtf",), "rtf_reader", drawable=False),
+    Format("Spreadsheets", ("xlsx",), "xlsx_reader", drawable=False),
+    Format("Spreadsheets", ("ods",), "odf_reader", drawable=False),
+    Format("Presentations", ("pptx",), "pptx_reader", drawable=False),
+    Format("Presentations", ("odp",), "odf_reader", drawable=False),
+    Format("Web pages", ("html", "htm", "xhtml"), "html_reader", drawable=False),
+    Format("E-mail", ("eml",), "eml_reader", drawable=False),
     Format("E-books", ("epub", "mobi", "fb2"), "pymupdf_reader", drawable=True),
     Format("Other documents", ("xps", "oxps", "cbz"), "pymupdf_reader", drawable=True),
+    Format(IMAGES, ("png", "jpg", "jpeg", "tif", "tiff"), "image_reader", drawable=True),
 )
 
 _BY_EXTENSION = {ext: fmt for fmt in FORMATS for ext in fmt.extensions}

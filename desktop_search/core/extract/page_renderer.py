@@ -11,10 +11,12 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
 from desktop_search.core.errors import DesktopSearchError, ExtractionError
+from desktop_search.core.extract.ocr import WordBox
 from desktop_search.core.extract.pool import cap_memory, signal_name, worker_context
 from desktop_search.core.models import RenderedPage
 
@@ -29,7 +31,8 @@ class RenderCancelled(DesktopSearchError):
 
 
 def _renderer_main(conn: Connection, memory_mb: int) -> None:
-    """Loop in the worker: (kind, path, page, zoom, highlight) in, ("ok"|"error", value) out."""
+    """Loop in the worker: (kind, path, page, zoom, highlight, words) in, ("ok"|"error", value)
+    out."""
     cap_memory(memory_mb)
     from desktop_search.core.extract.reader import read_page_text, render_page  # noqa: PLC0415
 
@@ -40,10 +43,10 @@ def _renderer_main(conn: Connection, memory_mb: int) -> None:
             return
         if request is None:
             return
-        kind, path, page, zoom, highlight = request
+        kind, path, page, zoom, highlight, words = request
         try:
             if kind == "render":
-                value: Any = render_page(path, page, zoom=zoom, highlight=highlight)
+                value: Any = render_page(path, page, zoom=zoom, highlight=highlight, words=words)
             else:
                 value = read_page_text(path, page)
             reply: tuple[str, Any] = ("ok", value)
@@ -84,12 +87,22 @@ class PageRenderer:
         with self._lock, contextlib.suppress(RenderCancelled):  # closed before it could start
             self._ensure_worker()
 
-    def render(self, path: str, page: int, *, zoom: float, highlight: str = "") -> RenderedPage:
-        value: RenderedPage = self._request(("render", path, page, zoom, highlight))
+    def render(
+        self,
+        path: str,
+        page: int,
+        *,
+        zoom: float,
+        highlight: str = "",
+        words: Sequence[WordBox] = (),
+    ) -> RenderedPage:
+        """Draw a page with `highlight` marked; `words`, for a scanned page, are where text
+        recognition found each word (the page has no text of its own to search)."""
+        value: RenderedPage = self._request(("render", path, page, zoom, highlight, tuple(words)))
         return value
 
     def page_text(self, path: str, page: int) -> str:
-        return str(self._request(("text", path, page, 1.0, "")))
+        return str(self._request(("text", path, page, 1.0, "", ())))
 
     def cancel(self, older_than_s: float = 0.3) -> None:
         """Abandon the running request if it has run for `older_than_s` (its caller gets

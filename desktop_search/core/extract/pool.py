@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from desktop_search.core.extract.ocr import OcrPage, OcrRequest
 from desktop_search.core.models import Chunk, ExtractedDocument
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,18 @@ BACKGROUND_NICENESS = 10
 
 @dataclass(frozen=True)
 class ExtractionTask:
+    """One file to read; or, with `ocr`, one page of it to recognise (page `ocr_page`).
+
+    `recognised` holds (page, text) that text recognition already read from the file's pages
+    without a text layer: they join its pages (see `reader.extract`).
+    """
+
     path: str
     known_hash: str | None = None
     token: Any = None  # carried back untouched: lets the caller attach its own bookkeeping
+    ocr: OcrRequest | None = None
+    ocr_page: int = 0
+    recognised: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,7 @@ class ExtractionResult:
     unchanged: bool = False
     error: str | None = None
     seconds: float = 0.0
+    recognised: OcrPage | None = None  # what an `ocr` task read
 
 
 def lower_priority(thread_only: bool = False) -> None:
@@ -86,8 +97,7 @@ def _worker_main(conn: Connection, memory_mb: int, chunk_chars: int, overlap: in
     lower_priority()
     cap_memory(memory_mb)
     from desktop_search.core.errors import ExtractionError
-    from desktop_search.core.extract.chunking import chunk_pages
-    from desktop_search.core.extract.reader import extract
+    from desktop_search.core.extract.ocr import read_file_page
 
     while True:
         try:
@@ -98,14 +108,11 @@ def _worker_main(conn: Connection, memory_mb: int, chunk_chars: int, overlap: in
             return
         started = time.monotonic()
         try:
-            doc = extract(task.path, task.known_hash)
-            if doc is None:
-                result = ExtractionResult(task, unchanged=True)
+            if task.ocr is not None:
+                page = read_file_page(task.path, task.ocr_page, task.ocr)
+                result = ExtractionResult(task, recognised=page)
             else:
-                chunks = tuple(chunk_pages(doc.pages, chunk_chars, overlap))
-                # The passages carry the text; sending the pages too would double the bytes
-                # pickled across the pipe for nothing.
-                result = ExtractionResult(task, document=replace(doc, pages=()), chunks=chunks)
+                result = _read_file(task, chunk_chars, overlap)
         except ExtractionError as exc:
             result = ExtractionResult(task, error=exc.reason)
         except MemoryError:
@@ -125,10 +132,26 @@ def _worker_main(conn: Connection, memory_mb: int, chunk_chars: int, overlap: in
                     result.unchanged,
                     result.error,
                     time.monotonic() - started,
+                    result.recognised,
                 )
             )
         except MemoryError:
             conn.send(ExtractionResult(task, error="its text is too large to handle"))
+
+
+def _read_file(task: ExtractionTask, chunk_chars: int, overlap: int) -> ExtractionResult:
+    from desktop_search.core.extract.chunking import chunk_pages
+    from desktop_search.core.extract.reader import extract
+
+    # Pages without a text layer are left for text recognition (in the background, see
+    # indexing/scan_reader.py), so a scan is indexed, not refused.
+    doc = extract(task.path, task.known_hash, read_scans=True, recognised=task.recognised)
+    if doc is None:
+        return ExtractionResult(task, unchanged=True)
+    chunks = tuple(chunk_pages(doc.pages, chunk_chars, overlap))
+    # The passages carry the text; sending the pages too would double the bytes pickled
+    # across the pipe for nothing.
+    return ExtractionResult(task, document=replace(doc, pages=()), chunks=chunks)
 
 
 class _Worker:
@@ -158,7 +181,7 @@ class _Worker:
         self.in_flight.append(task)
         # Only the path crosses: the caller's token stays here, so the child never unpickles
         # (imports) the indexer's own types under its memory cap.
-        self.conn.send(ExtractionTask(task.path, task.known_hash))
+        self.conn.send(replace(task, token=None))
 
     def answered(self) -> ExtractionTask:
         task = self.in_flight.popleft()
@@ -226,9 +249,11 @@ class ExtractionPool:
         *,
         may_submit: Callable[[], bool] = lambda: True,
         should_stop: Callable[[], bool] = lambda: False,
+        hold: Callable[[], None] | None = None,
     ) -> Iterator[ExtractionResult]:
-        """Extract every task. `may_submit` false holds new work back (pause); `should_stop`
-        true ends the run after the files in flight (cancel)."""
+        """Extract every task. `may_submit` false holds new work back (pause): the files in
+        flight are finished and yielded, then `hold()` is called (it returns once work may go
+        on); `should_stop` true ends the run after the files in flight (cancel)."""
         pending = deque(tasks) if not isinstance(tasks, deque) else tasks
         while len(self._workers) < self.size:
             self._workers.append(self._spawn())
@@ -244,7 +269,10 @@ class ExtractionPool:
             if not busy:
                 if stopping or not pending:
                     return
-                time.sleep(0.05)  # paused with nothing in flight
+                if hold is not None:
+                    hold()  # paused, and every worker is idle: wait for the resume
+                else:
+                    time.sleep(0.05)
                 continue
             for conn in wait(list(busy), timeout=0.1):
                 worker = busy[conn]  # type: ignore[index]

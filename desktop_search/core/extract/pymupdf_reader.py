@@ -7,13 +7,15 @@ pool.py) and in the page-drawing process (see page_renderer.py).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop_search.core.errors import ExtractionError
+from desktop_search.core.errors import ExtractionError, InvalidPathError
 from desktop_search.core.extract.formats import file_type
+from desktop_search.core.extract.ocr import WordBox, passage_boxes
 from desktop_search.core.extract.text import clean_title, first_line, normalise_text
-from desktop_search.core.models import ExtractedDocument, PageText, RenderedPage
+from desktop_search.core.models import PASSWORD_PROTECTED, ExtractedDocument, PageText, RenderedPage
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +23,7 @@ log = logging.getLogger(__name__)
 def read(path: str, digest: str) -> ExtractedDocument:
     import pymupdf
 
-    doc = _open_document(path)
+    doc = open_document(path)
     pages: list[PageText] = []
     image_only: list[int] = []
     try:
@@ -41,17 +43,13 @@ def read(path: str, digest: str) -> ExtractedDocument:
         title = (doc.metadata or {}).get("title") or ""
     finally:
         doc.close()
-    if not pages:
-        if image_only:
-            raise ExtractionError(
-                path,
-                f"no text layer: {'the page is' if len(image_only) == 1 else 'all pages are'} "
-                "scanned images (text recognition is not supported)",
-            )
+    if not pages and not image_only:
         if page_count == 0:
             raise ExtractionError(path, "the file is damaged: no readable pages")
         raise ExtractionError(path, "the document contains no text")
-    title = clean_title(title) or first_line(pages[0].text) or Path(path).stem
+    # A scan may have no text page at all: whether that is a failure or work for text
+    # recognition is for `reader.extract` to say.
+    title = clean_title(title) or (first_line(pages[0].text) if pages else "") or Path(path).stem
     return ExtractedDocument(
         path=path,
         pages=tuple(pages),
@@ -63,7 +61,7 @@ def read(path: str, digest: str) -> ExtractedDocument:
 
 
 def page_text(path: str, page: int) -> str:
-    doc = _open_document(path)
+    doc = open_document(path)
     try:
         if not 1 <= page <= doc.page_count:
             raise ExtractionError(path, f"it has no page {page}")
@@ -72,15 +70,24 @@ def page_text(path: str, page: int) -> str:
         doc.close()
 
 
-def render_page(path: str, page: int, *, zoom: float = 1.5, highlight: str = "") -> RenderedPage:
+def render_page(
+    path: str,
+    page: int,
+    *,
+    zoom: float = 1.5,
+    highlight: str = "",
+    words: Sequence[WordBox] = (),
+) -> RenderedPage:
     """Render one page (counted from 1) to RGB pixels; rectangles of `highlight` in pixels.
 
     The passage is located by searching the page for its text, line by line, so a highlight
-    survives differences in whitespace between the extracted text and the page layout.
+    survives differences in whitespace between the extracted text and the page layout. A
+    scanned page has no text to search: `words`, what text recognition found on it, locate
+    the passage there instead.
     """
     import pymupdf
 
-    doc = _open_document(path)
+    doc = open_document(path)
     try:
         count = doc.page_count
         if not 1 <= page <= count:
@@ -88,7 +95,10 @@ def render_page(path: str, page: int, *, zoom: float = 1.5, highlight: str = "")
         pdf_page = doc.load_page(page - 1)
         matrix = pymupdf.Matrix(zoom, zoom)
         pix = pdf_page.get_pixmap(matrix=matrix, alpha=False)
-        rects = [tuple(r * matrix) for r in _passage_rects(pdf_page, highlight)]
+        found = _passage_rects(pdf_page, highlight)
+        if not found and words and highlight:
+            found = [pymupdf.Rect(box) for box in passage_boxes(words, highlight)]
+        rects = [tuple(r * matrix) for r in found]
         return RenderedPage(
             page=page,
             page_count=count,
@@ -102,7 +112,7 @@ def render_page(path: str, page: int, *, zoom: float = 1.5, highlight: str = "")
         doc.close()
 
 
-def _open_document(path: str) -> Any:
+def open_document(path: str) -> Any:
     import pymupdf
 
     pymupdf.TOOLS.mupdf_display_errors(False)
@@ -120,9 +130,49 @@ def _open_document(path: str) -> Any:
     except OSError as exc:
         raise ExtractionError(path, f"it can't be read ({exc.strerror or exc})") from exc
     if doc.needs_pass:
-        doc.close()
-        raise ExtractionError(path, "it is password-protected")
+        locked = _unlock_with_saved_password(doc, path)
+        if locked:
+            doc.close()
+            raise ExtractionError(path, locked)
     return doc
+
+
+def _unlock_with_saved_password(doc: Any, path: str) -> str:
+    """'' once the document is open with the password the keyring keeps for it; else why not."""
+    from desktop_search.core.extract.passwords import saved_password
+
+    password = saved_password(path)
+    if password is None:
+        return PASSWORD_PROTECTED
+    if doc.authenticate(password):
+        return ""
+    return f"{PASSWORD_PROTECTED}, and the saved password no longer opens it"
+
+
+def check_password(path: str, password: str) -> None:
+    """Whether `password` opens the document at `path`.
+
+    Raises:
+        WrongPasswordError: It does not.
+        InvalidPathError: The document needs no password.
+        ExtractionError: The document can't be opened at all (damaged, unreadable).
+    """
+    import pymupdf
+
+    from desktop_search.core.extract.passwords import WrongPasswordError
+
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    try:
+        doc = pymupdf.open(path)
+    except Exception as exc:  # noqa: BLE001 - any failure to open says the same to the person
+        raise ExtractionError(path, f"it can't be opened ({exc})") from None
+    try:
+        if not doc.needs_pass:
+            raise InvalidPathError(f"'{path}' is not password-protected: nothing to unlock.")
+        if not doc.authenticate(password):
+            raise WrongPasswordError(f"That password does not open '{Path(path).name}'.")
+    finally:
+        doc.close()
 
 
 def _kind_name(path: str) -> str:

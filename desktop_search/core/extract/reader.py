@@ -9,11 +9,15 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+from collections.abc import Sequence
+from dataclasses import replace
 from types import ModuleType
 
 from desktop_search.core.errors import ExtractionError
-from desktop_search.core.extract.formats import file_type, format_of
-from desktop_search.core.models import ExtractedDocument, RenderedPage
+from desktop_search.core.extract.formats import IMAGES, file_type, format_of
+from desktop_search.core.extract.ocr import WordBox
+from desktop_search.core.extract.text import first_line
+from desktop_search.core.models import ExtractedDocument, PageText, RenderedPage
 
 _HASH_CHUNK = 1 << 20
 
@@ -34,11 +38,26 @@ def content_hash(path: str) -> str:
     return digest.hexdigest()
 
 
-def extract(path: str, known_hash: str | None = None) -> ExtractedDocument | None:
+def extract(
+    path: str,
+    known_hash: str | None = None,
+    *,
+    read_scans: bool = False,
+    recognised: Sequence[tuple[int, str]] = (),
+) -> ExtractedDocument | None:
     """Read one file into page texts.
 
-    Returns None when `known_hash` equals the file's current hash (nothing to do).
-    Raises ExtractionError with a short reason a person understands.
+    Args:
+        path: The file.
+        known_hash: Its content hash when it was last read: None is returned when the file
+            still has it (nothing to do).
+        read_scans: Text recognition will read the pages without a text layer later, so a
+            document made only of such pages (a scan, a picture) is returned, not refused.
+        recognised: (page, text) that text recognition already read from pages without a
+            text layer: they join the document's pages and leave `pages_without_text`.
+
+    Raises:
+        ExtractionError: with a short reason a person understands.
     """
     digest = content_hash(path)
     if known_hash is not None and digest == known_hash:
@@ -46,7 +65,42 @@ def extract(path: str, known_hash: str | None = None) -> ExtractedDocument | Non
     if os.path.getsize(path) == 0:
         raise ExtractionError(path, "the file is empty")
     doc: ExtractedDocument = _reader_for(path).read(path, digest)
+    if recognised:
+        doc = merge_recognised(doc, recognised)
+    if not doc.pages and not read_scans:
+        scans = doc.pages_without_text
+        fmt = format_of(path)
+        if fmt is not None and fmt.group == IMAGES:
+            raise ExtractionError(path, "it is a picture, and text recognition is turned off")
+        raise ExtractionError(
+            path,
+            f"no text layer: {'the page is' if len(scans) == 1 else 'all pages are'} "
+            "scanned images (text recognition is turned off)",
+        )
     return doc
+
+
+def merge_recognised(
+    doc: ExtractedDocument, recognised: Sequence[tuple[int, str]]
+) -> ExtractedDocument:
+    """The document with recognised page texts in page order among its own.
+
+    A page that was recognised leaves `pages_without_text` even when no words were found on
+    it (a blank page is not a problem to report).
+    """
+    scanned = set(doc.pages_without_text)
+    extra = [PageText(page, text) for page, text in recognised if page in scanned]
+    done = {page.page for page in extra}
+    pages = sorted([*doc.pages, *(p for p in extra if p.text.strip())], key=lambda p: p.page)
+    title = doc.title
+    if not doc.pages and pages:
+        title = first_line(pages[0].text) or title
+    return replace(
+        doc,
+        pages=tuple(pages),
+        title=title,
+        pages_without_text=tuple(p for p in doc.pages_without_text if p not in done),
+    )
 
 
 def read_page_text(path: str, page: int) -> str:
@@ -54,11 +108,18 @@ def read_page_text(path: str, page: int) -> str:
     return str(_reader_for(path).page_text(path, page))
 
 
-def render_page(path: str, page: int, *, zoom: float = 1.5, highlight: str = "") -> RenderedPage:
+def render_page(
+    path: str,
+    page: int,
+    *,
+    zoom: float = 1.5,
+    highlight: str = "",
+    words: Sequence[WordBox] = (),
+) -> RenderedPage:
     """Draw one page (counted from 1); see `pymupdf_reader.render_page`."""
     from desktop_search.core.extract import pymupdf_reader
 
-    return pymupdf_reader.render_page(path, page, zoom=zoom, highlight=highlight)
+    return pymupdf_reader.render_page(path, page, zoom=zoom, highlight=highlight, words=words)
 
 
 def _reader_for(path: str) -> ModuleType:

@@ -13,14 +13,17 @@ import numpy as np
 from desktop_search.core.embed.base import Embedder
 from desktop_search.core.extract.pool import ExtractionResult, lower_priority
 from desktop_search.core.indexing.catalog_diff import WorkItem
+from desktop_search.core.indexing.pause_gate import PauseGate
 from desktop_search.core.indexing.progress import ProgressMeter, RunStats
 from desktop_search.core.models import (
+    ExtractedDocument,
     FileFailed,
     FileIndexed,
     IndexEvent,
     describe_scanned_pages,
 )
 from desktop_search.core.storage.index import DocumentWrite, Index
+from desktop_search.core.storage.scan_queue import ScanQueue
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,8 @@ class BatchWriter:
         progress: told after every file.
         stats: the run's figures; `indexed` and `failed` are counted here.
         emit: receives FileIndexed and FileFailed, on the writer's thread.
+        gate: while it is paused the writer parks between batches: files read ahead wait in
+            its queue, nothing is embedded or written.
     """
 
     def __init__(
@@ -68,8 +73,14 @@ class BatchWriter:
         progress: ProgressMeter,
         stats: RunStats,
         emit: Callable[[IndexEvent], None],
+        gate: PauseGate | None = None,
+        scans: ScanQueue | None = None,
+        note: Callable[[ExtractedDocument], str] | None = None,
     ) -> None:
         self._index = index
+        self._scans = scans
+        self._note = note or (lambda doc: describe_scanned_pages(doc.pages_without_text))
+        self._gate = gate or PauseGate()
         self._embedder = embedder
         self._batch_chunks = batch_chunks
         self._progress = progress
@@ -83,35 +94,59 @@ class BatchWriter:
         self.chunks = 0
 
     def start(self) -> None:
-        self._thread.start()
+        # Working from now, not from when the thread gets going: a pause never misses it.
+        self._gate.enter("writer")
+        try:
+            self._thread.start()
+        except BaseException:
+            self._gate.leave("writer")
+            raise
 
-    def put(self, result: ExtractionResult) -> None:
+    def put(self, result: ExtractionResult, hold: Callable[[], object] | None = None) -> None:
         """Hand over one result (its task's token is a WorkItem); blocks while the queue is full.
-        Raises RuntimeError when the writer stopped on an error."""
+        A pause that parked the writer with a full queue parks the caller in `hold()` (see
+        `finish`). Raises RuntimeError when the writer stopped on an error."""
         while self._thread.is_alive():
             try:
                 self._queue.put(result, timeout=0.5)
                 return
             except queue.Full:
-                continue
+                if self._gate.is_parked("writer"):
+                    (hold or (lambda: self._gate.park("indexer")))()
         if self._error is not None:
             raise RuntimeError("the index writer stopped") from self._error
 
-    def finish(self) -> None:
-        """Write what is left and stop; re-raises the error the writer stopped on."""
+    def finish(self, hold: Callable[[], object] | None = None) -> None:
+        """Write what is left and stop; re-raises the error the writer stopped on.
+
+        While a pause holds the writer, the caller parks in `hold()` (default: as "indexer"
+        on the gate), so a pause never leaves it stuck outside the gate's view.
+        """
         if self._thread.is_alive():
             self._queue.put(None)
+        self._gate.wait_for("writer", hold or (lambda: self._gate.park("indexer")))
         self._thread.join()
         if self._error is not None:
             raise self._error
 
+    def report_progress(self) -> None:
+        """Send the figures as they stand now (e.g. once a pause has taken hold)."""
+        self._progress.update(self.done, self.failed, "", force=True, chunks=self.chunks)
+
     def _run(self) -> None:
         lower_priority(thread_only=True)
+        try:
+            self._write_until_finished()
+        finally:
+            self._gate.leave("writer")
+
+    def _write_until_finished(self) -> None:
         batch: list[tuple[WorkItem, ExtractionResult]] = []
         batch_chunks = 0
         oldest = 0.0
         try:
             while True:
+                self._gate.park("writer")
                 try:
                     item: ExtractionResult | None | bool = self._queue.get(timeout=0.1)
                 except queue.Empty:
@@ -177,8 +212,16 @@ class BatchWriter:
                     file_type=work.found.file_type,
                     pages=doc.page_count,
                     chunks=result.chunks,
-                    note=describe_scanned_pages(doc.pages_without_text),
+                    note=self._note(doc),
                 )
+            )
+        if self._scans is not None:
+            # Pages without a text layer wait for text recognition (indexing/scan_reader.py).
+            written = [(w.found.path, r.document) for w, r in batch if r.document is not None]
+            scanned = [(p, d.content_hash, d.pages_without_text) for p, d in written]
+            self._scans.expect(
+                [entry for entry in scanned if entry[2]],
+                [p for p, _, pages in scanned if not pages],
             )
         self._index.write_documents(docs, vectors, model_id)
         for work, result in batch:

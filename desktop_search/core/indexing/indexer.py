@@ -14,7 +14,7 @@ import os
 import queue
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -26,8 +26,10 @@ from desktop_search.core.indexing.availability import empty_mount_point
 from desktop_search.core.indexing.batch_writer import BatchWriter, record_failure
 from desktop_search.core.indexing.catalog_diff import Diff, WorkItem, diff, match_renames
 from desktop_search.core.indexing.improver import Improver
+from desktop_search.core.indexing.pause_gate import PauseGate
 from desktop_search.core.indexing.progress import ProgressMeter, RunStats
 from desktop_search.core.indexing.reembed import reembed
+from desktop_search.core.indexing.scan_reader import ScanReader, scan_note
 from desktop_search.core.indexing.scanning import ExcludeRules, FoundFile, owning_folder, walk
 from desktop_search.core.models import (
     FileIndexed,
@@ -43,6 +45,8 @@ from desktop_search.core.models import (
 )
 from desktop_search.core.storage.index import FileRow, Index
 from desktop_search.core.storage.meaning import MeaningVectors
+from desktop_search.core.storage.ocr_cache import OcrCache
+from desktop_search.core.storage.other_files import record_other_files
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +77,8 @@ class Indexer:
         self._embedder = embedder
         self._on_event = on_event or (lambda event: None)
         self._jobs: queue.Queue[_Job] = queue.Queue()
-        self._pause = threading.Event()
+        # Parks this thread and the writer's at their next safe point (see pause_gate.py).
+        self._pause = PauseGate()
         self._cancel = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
@@ -81,6 +86,16 @@ class Indexer:
         self._settled = threading.Event()
         self.meaning = MeaningVectors(index)
         self._improver = Improver(self.meaning, meaning_embedder or (lambda: None), self._emit)
+        # Stage 3, after pass 2: text recognition of pages without a text layer.
+        self.scans = ScanReader(
+            index,
+            OcrCache(index.paths.ocr_cache_file),
+            lambda: self.settings,
+            self._pool_for_run,
+            embedder,
+            self._emit,
+            self.update_paths,
+        )
         self._pending = 0
         self._pending_lock = threading.Lock()
         self._pool: ExtractionPool | None = None
@@ -122,9 +137,17 @@ class Indexer:
             self._settled.clear()
             self._wake()
 
+    def read_scans_again(self) -> None:
+        """Text recognition was turned on or its languages changed: read what it has not."""
+        with self._pending_lock:  # see _next_job
+            self.scans.reset()
+            self._settled.clear()
+            self._wake()
+
     def wait_until_improved(self, timeout: float | None = None) -> bool:
-        """Block until both passes are done (every passage has its meaning vector); False on
-        timeout. Never returns while paused with work left."""
+        """Block until all background work is done: both passes (every passage has its
+        meaning vector) and text recognition of scanned pages. False on timeout. Never
+        returns while paused with work left."""
         return self._settled.wait(timeout)
 
     def _wake(self) -> None:
@@ -135,19 +158,24 @@ class Indexer:
             self.start()
 
     def pause(self) -> None:
-        if not self._pause.is_set():
-            self._pause.set()
+        """Hand out no more work: the files being read are finished and kept, then reading,
+        embedding and writing all stop (pass 2 too) until `resume`; nothing is lost."""
+        if self._pause.pause():
             self._emit(Paused(True))
 
     def resume(self) -> None:
-        if self._pause.is_set():
-            self._pause.clear()
+        if self._pause.resume():
             self._emit(Paused(False))
             self._wake()
 
     @property
     def paused(self) -> bool:
         return self._pause.is_set()
+
+    def wait_until_held(self, timeout: float | None = None) -> bool:
+        """Block until a pause has taken hold: nothing is being read, embedded or written.
+        False when not paused (or resumed meanwhile) or on timeout."""
+        return self._pause.wait_until_held(timeout)
 
     def cancel(self) -> None:
         """Drop queued jobs and stop the current one between files; written work stays."""
@@ -213,11 +241,13 @@ class Indexer:
             self._serve()
         finally:
             self._improver.close()
+            self.scans.cache.close()
 
     def _next_job(self) -> _Job | None:
-        """The next queued job; None when there is none and pass 2 has work to do."""
+        """The next queued job; None when there is none and background work (pass 2, text
+        recognition) is waiting."""
         while True:
-            if not self._pause.is_set() and not self._closed and self._improver.pending():
+            if not self._pause.is_set() and not self._closed and self._background_pending():
                 try:
                     job = self._jobs.get_nowait()
                 except queue.Empty:
@@ -226,12 +256,15 @@ class Indexer:
                 # Under the lock _submit queues with: a job queued meanwhile is seen here, so
                 # "settled" is never set on a decision that a new job has made stale.
                 with self._pending_lock:
-                    if self._jobs.empty() and not self._improver.pending():
+                    if self._jobs.empty() and not self._background_pending():
                         self._settled.set()
                 job = self._jobs.get()
             if job.kind != "wake":
                 self._settled.clear()
                 return job
+
+    def _background_pending(self) -> bool:
+        return self._improver.pending() or self.scans.pending()
 
     def _yield_to_others(self) -> bool:
         return not self._jobs.empty() or self._pause.is_set() or self._closed
@@ -241,8 +274,12 @@ class Indexer:
             job = self._next_job()
             if job is None:
                 self._settled.clear()
+                if not self._improver.pending():
+                    self._read_scans()
+                    continue
                 try:
-                    self._improver.run(interrupted=self._yield_to_others)
+                    with self._pause.working("indexer"):
+                        self._improver.run(interrupted=self._yield_to_others)
                 except Exception as exc:  # noqa: BLE001 - pass 2 waits for the next change
                     log.exception("Improving passages by meaning failed")
                     self._improver.fail(str(exc))
@@ -267,9 +304,10 @@ class Indexer:
                 if nxt.kind != "wake":
                     jobs.append(nxt)
             try:
-                for one in jobs:
-                    if not self._cancel.is_set():
-                        self._do(one)
+                with self._pause.working("indexer"):
+                    for one in jobs:
+                        if not self._cancel.is_set():
+                            self._do(one)
             except Exception as exc:  # noqa: BLE001 - report, keep the thread alive
                 log.exception("Indexing job failed")
                 self.last_error = _as_person_error(exc, self._index.paths.home)
@@ -287,6 +325,16 @@ class Indexer:
                 )
                 for _ in jobs:
                     self._done_job()
+
+    def _read_scans(self) -> None:
+        """Stage 3, the lowest priority: only when no job is queued and pass 2 is done."""
+        try:
+            with self._pause.working("indexer"):
+                self.scans.run(interrupted=self._yield_to_others)
+        except Exception as exc:  # noqa: BLE001 - recognition waits for the next change
+            log.exception("Reading scanned pages failed")
+            self.scans.fail(str(exc))
+            self._emit(Message(str(_as_person_error(exc, self._index.paths.home)), "error"))
 
     def _do(self, job: _Job) -> None:
         if job.kind == "scan":
@@ -308,6 +356,7 @@ class Indexer:
                 pause=self._pause,
                 cancel=self._cancel,
                 refill=job.refill,
+                hold=lambda: self._hold(()),
             )
 
     # ------------------------------------------------------------------ scanning
@@ -334,7 +383,9 @@ class Indexer:
                 continue
             self._set_state(folder, FolderState.INDEXING)
             errors: list[tuple[str, str]] = []
-            on_disk = {f.path: f for f in walk(folder, rules, errors)}
+            others: Counter[str] = Counter()  # files of kinds that are not indexed, by kind
+            on_disk = {f.path: f for f in walk(folder, rules, errors, others=others)}
+            record_other_files(self._index.catalog, folder, others)
             for path, reason in errors:
                 self._emit(Message(f"Skipped '{path}': {reason}.", "warning"))
             changes = self._diff(folder, on_disk, self._index.files_in_folder(folder))
@@ -454,7 +505,11 @@ class Indexer:
             progress=progress,
             stats=self._run_stats,
             emit=self._emit,
+            gate=self._pause,
+            scans=self.scans.queue,
+            note=lambda doc: scan_note(doc, self.settings),
         )
+        folders = tuple(dict.fromkeys(w.folder for w in work))
         writer.start()
         tasks = deque(ExtractionTask(w.found.path, w.known_hash, token=w) for w in work)
         try:
@@ -462,10 +517,32 @@ class Indexer:
                 tasks,
                 may_submit=lambda: not self._pause.is_set(),
                 should_stop=self._cancel.is_set,
+                hold=lambda: self._hold(folders, writer),
             ):
-                writer.put(result)
+                writer.put(result, hold=lambda: self._hold(folders, writer))
         finally:
-            writer.finish()
+            # Paused after the last file was handed out: this thread parks in the wait.
+            writer.finish(hold=lambda: self._hold(folders, writer))
+
+    def _hold(self, folders: tuple[str, ...], writer: BatchWriter | None = None) -> None:
+        """Paused: park this thread until resumed (see `_held`)."""
+        before: dict[str, str] = {}
+        self._pause.park("indexer", lambda: self._held(folders, writer, before))
+        for folder, state in before.items():
+            self._set_state(folder, FolderState(state))
+
+    def _held(
+        self, folders: tuple[str, ...], writer: BatchWriter | None, before: dict[str, str]
+    ) -> None:
+        """Everything has parked: the folders of this run say "paused" (catalog and event;
+        `before` keeps what they said, for the resume) and the figures are brought up to date."""
+        states = {row[0]: row[1] for row in self._index.folder_rows()} if folders else {}
+        for folder in folders:
+            if states.get(folder) in (FolderState.INDEXING.value, FolderState.UP_TO_DATE.value):
+                before[folder] = states[folder]
+                self._set_state(folder, FolderState.PAUSED)
+        if writer is not None:
+            writer.report_progress()
 
     def _fail(self, item: WorkItem, reason: str) -> None:
         record_failure(self._index, self._run_stats, self._emit, item, reason)

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 
 from desktop_search.core.embed.base import Embedder
+from desktop_search.core.indexing.pause_gate import PauseGate
 from desktop_search.core.indexing.progress import ProgressMeter
 from desktop_search.core.models import IndexEvent, Message
 from desktop_search.core.storage.index import Index
@@ -17,16 +18,17 @@ def reembed(
     *,
     batch_chunks: int,
     emit: Callable[[IndexEvent], None],
-    pause: threading.Event,
+    pause: PauseGate,
     cancel: threading.Event,
     refill: bool = False,
+    hold: Callable[[], None] | None = None,
 ) -> None:
     """Build the new model's vectors beside the old ones, then switch the index over.
 
     The old vectors answer queries until the switch; a cancelled run leaves them in place and
     starts again next time (its half-built collection is dropped first). `refill`: the model
     is the same but the vector store is new (another Chroma server), so every vector is
-    written again.
+    written again. While `pause` is set, `hold()` parks between batches (cancel resumes).
     """
     old = index.model_id
     if old == embedder.model_id and not refill:
@@ -37,8 +39,8 @@ def reembed(
     done = 0
     progress = ProgressMeter(total, emit, pause.is_set)
     for rows in index.iter_chunk_batches(batch_chunks):
-        while pause.is_set() and not cancel.is_set():
-            cancel.wait(0.1)  # paused: wake at once on cancel
+        if pause.is_set():
+            (hold or (lambda: pause.park("indexer")))()
         if cancel.is_set():
             emit(Message("Re-embedding stopped; it starts again next time.", "warning"))
             return

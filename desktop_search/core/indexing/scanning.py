@@ -1,10 +1,12 @@
-"""Walking folders: which files are candidates, honouring hidden files and exclude rules."""
+"""Walking folders: which files are candidates, honouring hidden files and exclude rules, and
+how many files of kinds that are not indexed were passed over (nothing is skipped in silence)."""
 
 from __future__ import annotations
 
 import fnmatch
 import logging
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -59,9 +61,14 @@ class ExcludeRules:
         return bool(self.patterns) and self._spec.match_file(relative + "/")
 
     def skip_file(self, name: str, relative: str) -> bool:
+        return self.excludes_file(name, relative) or not is_supported(name)
+
+    def excludes_file(self, name: str, relative: str) -> bool:
+        """Left out by choice (hidden, temporary, or matching a pattern), whatever its kind:
+        such a file is not counted among the files of other kinds."""
         if name.startswith(".") and not self.include_hidden:
             return True
-        if is_temporary(name) or not is_supported(name):
+        if is_temporary(name):
             return True
         return bool(self.patterns) and self._spec.match_file(relative)
 
@@ -88,6 +95,7 @@ def walk(
     errors: list[tuple[str, str]] | None = None,
     *,
     base: str | None = None,
+    others: Counter[str] | None = None,
 ) -> Iterator[FoundFile]:
     """Every indexable file below `root` (or `root` itself when it is a file).
 
@@ -95,7 +103,8 @@ def walk(
     `root`), so walking one of its subfolders skips what a scan of the whole folder skips.
     Symbolic links to folders are followed once: a link loop is noticed and reported.
     What can't be read (folders, files, names that are not valid UTF-8) is reported in
-    `errors` as (path, reason) and skipped; the walk goes on.
+    `errors` as (path, reason) and skipped; the walk goes on. Files of kinds that are not
+    indexed, and not excluded, are counted in `others` by extension ('' for none).
     """
     report = errors.append if errors is not None else (lambda item: None)
     base = root if base is None else base
@@ -137,7 +146,12 @@ def walk(
             if is_dir:
                 if not rules.skip_dir(entry.name, relative):
                     subdirs.append(entry.path)
-            elif not rules.skip_file(entry.name, relative):
+            elif rules.excludes_file(entry.name, relative):
+                continue
+            elif not is_supported(entry.name):
+                if others is not None:
+                    others[file_type(entry.name)] += 1
+            else:
                 found = _found(entry.path)
                 if isinstance(found, str):
                     report((entry.path, found))

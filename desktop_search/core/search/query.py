@@ -9,6 +9,8 @@ from functools import lru_cache
 
 from desktop_search.core.errors import InvalidQueryError
 from desktop_search.core.models import ParsedQuery
+from desktop_search.core.storage.keyword_plan import KeywordQuery, phrase_match, word_phrase
+from desktop_search.core.storage.keyword_text import fold_accents, has_cjk
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
@@ -89,12 +91,8 @@ def content_terms(query: ParsedQuery) -> tuple[str, ...]:
     return kept or query.terms
 
 
-def _quote(term: str) -> str:
-    return '"' + term.replace('"', "") + '"'
-
-
-def keyword_expression(query: ParsedQuery, terms: Sequence[str] | None = None) -> str | None:
-    """FTS5 MATCH expression: any content term (ranked by BM25), no exclusion.
+def keyword_query(query: ParsedQuery, terms: Sequence[str] | None = None) -> KeywordQuery | None:
+    """What keyword search ranks by: any content term (by BM25), no exclusion.
 
     Phrases are not required here (their words are among the terms): passages that hold them
     are put first afterwards, so a quoted title pasted into a question never empties the
@@ -103,26 +101,27 @@ def keyword_expression(query: ParsedQuery, terms: Sequence[str] | None = None) -
     terms = content_terms(query) if terms is None else tuple(terms)
     if not terms:
         return None
-    expr = "(" + " OR ".join(_quote(t) for t in terms) + ")"
-    if query.excluded:
-        expr += " NOT (" + " OR ".join(_quote(e) for e in query.excluded) + ")"
-    return expr
+    return KeywordQuery(tuple(terms), tuple(query.excluded))
 
 
 def phrase_expression(query: ParsedQuery) -> str | None:
+    """FTS5 expression for passages holding every "exact phrase" of the query."""
     if not query.phrases:
         return None
-    return " AND ".join(_quote(p) for p in query.phrases)
+    return " AND ".join(phrase_match(p) for p in query.phrases)
 
 
 def exclusion_expression(query: ParsedQuery) -> str | None:
+    """FTS5 expression for passages holding any -excluded word or phrase."""
     if not query.excluded:
         return None
-    return " OR ".join(_quote(e) for e in query.excluded)
+    return " OR ".join(phrase_match(e) for e in query.excluded)
 
 
 def term_expression(term: str) -> str:
-    return _quote(term)
+    """FTS5 phrase for one query word (a CJK word is found inside longer runs of text), or
+    for the words of an exact phrase in their order."""
+    return phrase_match(term) if len(term.split()) > 1 else word_phrase(term)
 
 
 _SUFFIXES = (
@@ -150,9 +149,24 @@ _SUFFIXES = (
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light suffix strip so 'flows' marks 'flow' and 'heated' marks 'heating' in snippets."""
-    word = word.lower()
+    """A light suffix strip so 'flows' marks 'flow' and 'heated' marks 'heating' in snippets;
+    accents folded as the keyword index folds them ('béchamel' marks 'bechamel')."""
+    word = fold_accents(word.lower())
     for suffix in _SUFFIXES:
         if len(word) - len(suffix) >= 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+def cjk_matches(text: str, marks: set[str]) -> list[tuple[str, int, int]]:
+    """(word, start, end) of every occurrence in `text` of a marked word written in CJK
+    characters: such words sit inside longer runs, where a word-by-word scan never sees them."""
+    found: list[tuple[str, int, int]] = []
+    for mark in marks:
+        if not has_cjk(mark):
+            continue
+        start = text.find(mark)
+        while start >= 0:
+            found.append((mark, start, start + len(mark)))
+            start = text.find(mark, start + len(mark))
+    return sorted(found, key=lambda m: m[1])

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_search.core.models import FileStatus
+from desktop_search.core.storage.keyword_text import register_functions
 from desktop_search.core.storage.records import (
     FILE_COLUMNS,
     ChunkRow,
@@ -55,6 +56,7 @@ class Catalog:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=OFF")
+        register_functions(conn)  # the keyword triggers call them
         return conn
 
     @property
@@ -81,9 +83,12 @@ class Catalog:
             else:
                 conn.execute("COMMIT")
 
-    def open_schema(self, vectors_have_data: Callable[[], bool]) -> None:
-        """Make or check the tables (see `schema.open_schema`)."""
-        open_schema(lambda: self.db, self.sqlite_file, self.home, vectors_have_data)
+    def open_schema(self, vectors_have_data: Callable[[], bool], *, upgrade: bool = True) -> None:
+        """Make or check the tables, upgrading an older format if `upgrade` (see
+        `schema.open_schema`)."""
+        open_schema(
+            lambda: self.db, self.sqlite_file, self.home, vectors_have_data, upgrade=upgrade
+        )
 
     def close(self) -> None:
         """Close every thread's connection; a later use opens a new one."""

@@ -13,7 +13,7 @@ from desktop_search.core.config import Paths, Settings
 from desktop_search.core.errors import DesktopSearchError
 from desktop_search.core.storage import records
 from desktop_search.core.storage.catalog import Catalog
-from desktop_search.core.storage.keyword_index import KeywordIndex
+from desktop_search.core.storage.keyword_index import KeywordIndex, KeywordQuery
 from desktop_search.core.storage.records import ChunkRow, DocumentWrite, FileRow
 from desktop_search.core.storage.vector_store import (
     BATCH_WRITE_PART,
@@ -66,7 +66,7 @@ class Index:
         self.keywords = KeywordIndex(self.catalog)
         self._vectors = open_vector_store(paths, settings)
         try:
-            self.catalog.open_schema(self._vectors.has_data_on_disk)
+            self.catalog.open_schema(self._vectors.has_data_on_disk, upgrade=not read_only)
         except BaseException:
             self.close()
             raise
@@ -334,10 +334,26 @@ class Index:
 
     # ---------------------------------------------------------------- search
     def keyword_search(
-        self, fts_query: str, limit: int, file_ids: Sequence[int] | None = None
+        self,
+        query: str | KeywordQuery,
+        limit: int,
+        file_ids: Sequence[int] | None = None,
     ) -> list[tuple[int, int, float]]:
-        """(chunk id, file id, bm25 score; higher is better) for an FTS5 MATCH expression."""
-        return self.keywords.keyword_search(fts_query, limit, file_ids)
+        """(chunk id, file id, bm25 score; higher is better) for a KeywordQuery (any of its
+        words) or an FTS5 MATCH expression."""
+        return self.keywords.keyword_search(query, limit, file_ids)
+
+    def name_search(
+        self, terms: Sequence[str], limit: int, file_ids: Sequence[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """(file id, score; higher is better) of indexed files whose name, extension or
+        title hold every one of `terms` (at least one in the name or title), best first."""
+        return self.keywords.name_search(terms, limit, file_ids)
+
+    def suggest_spelling(self, word: str) -> str | None:
+        """The index's closest common word for a query word it lacks or barely holds
+        ('cholestrol' -> 'cholesterol'), or None."""
+        return self.keywords.suggest_spelling(word)
 
     def chunks_matching(self, fts_query: str, chunk_ids: Sequence[int]) -> set[int]:
         """Which of these passages match an FTS5 expression (used for phrases and exclusions)."""

@@ -1,4 +1,5 @@
-"""The FTS5 keyword index: BM25 ranking, split across threads on large indexes."""
+"""The FTS5 keyword index: BM25 ranking (planned to stay fast, see keyword_plan.py), file names
+and titles, and spelling suggestions from its own vocabulary."""
 
 from __future__ import annotations
 
@@ -8,35 +9,51 @@ import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+from desktop_search.core.storage import spelling
 from desktop_search.core.storage.catalog import Catalog
+from desktop_search.core.storage.keyword_plan import KeywordQuery, TermStats, plan
+from desktop_search.core.storage.keyword_text import grams_phrase, has_cjk
 from desktop_search.core.storage.records import batches, placeholders
+
+__all__ = ["KeywordIndex", "KeywordQuery"]
 
 log = logging.getLogger(__name__)
 
 PARALLEL_QUERY_THREADS = min(4, max(1, os.cpu_count() or 1))
+# Split a ranking across threads when its selective words select this many passages (one
+# very common word on a big index); below it one thread is quicker than the split's overhead.
 PARALLEL_QUERY_MIN_PASSAGES = 20_000
+# BM25 weights of names_fts's columns: name, extension, title, grams.
+_NAME_WEIGHTS = "10.0, 1.0, 5.0, 5.0"
 
 
 class KeywordIndex:
-    """Keyword queries over the catalog's `chunks_fts` table.
+    """Keyword queries over the catalog's `chunks_fts` and `names_fts` tables.
 
-    The keyword rows live in the catalog file (kept in step with the passages by triggers), so
-    this class only reads, through the catalog's per-thread connections. Malformed FTS5
-    expressions match nothing rather than raise.
+    The keyword rows live in the catalog file (kept in step with passages and files by
+    triggers), so this class only reads, through the catalog's per-thread connections.
+    Malformed FTS5 expressions match nothing rather than raise. A catalog of format 1 (opened
+    read-only, so not upgraded) is searched as that format allows: no CJK grams, no names.
     """
 
     def __init__(self, catalog: Catalog) -> None:
         """Query through this catalog's connections."""
         self._catalog = catalog
         self._pool: ThreadPoolExecutor | None = None  # made on the first large query
+        self._stats = TermStats()
+        self._format2: bool | None = None
 
+    # ---------------------------------------------------------------- passages
     def keyword_search(
-        self, fts_query: str, limit: int, file_ids: Sequence[int] | None = None
+        self,
+        query: str | KeywordQuery,
+        limit: int,
+        file_ids: Sequence[int] | None = None,
     ) -> list[tuple[int, int, float]]:
-        """Best passages of indexed files for an FTS5 MATCH expression.
+        """Best passages of indexed files by BM25.
 
         Args:
-            fts_query: An FTS5 expression.
+            query: Words to rank by (a KeywordQuery), or an FTS5 expression run as it is.
             limit: How many passages at most.
             file_ids: Only passages of these files (None: any file).
 
@@ -44,25 +61,32 @@ class KeywordIndex:
             (chunk id, file id, BM25 score; higher is better), best first.
         """
         try:
+            if isinstance(query, KeywordQuery):
+                planned = plan(self._catalog.db, self._stats, query, self.has_grams)
+                if planned is None:
+                    return []
+                expression, selected = planned.expression, planned.selected
+            else:  # as many passages as the index has, for all it knows
+                expression, selected = query, self._passage_count()
             if file_ids is not None:
-                return self._keyword_search_in(fts_query, limit, file_ids)
-            ranked = self._ranked_rowids(fts_query, limit)
+                return self._keyword_search_in(expression, limit, file_ids)
+            ranked = self._ranked_rowids(expression, limit, selected)
         except sqlite3.OperationalError as exc:
-            log.info("Keyword query %r rejected: %s", fts_query, exc)
+            log.info("Keyword query %r rejected: %s", query, exc)
             return []
         owners = self._indexed_owners([r for r, _ in ranked])
         return [(r, owners[r], -score) for r, score in ranked if r in owners]
 
-    def _ranked_rowids(self, fts_query: str, limit: int) -> list[tuple[int, float]]:
-        """Best passages by BM25. On a large index the rowid range is split across threads:
-        scoring is the cost, SQLite releases the GIL while it runs, and BM25's statistics are
-        global, so the parts' scores compare directly."""
+    def _ranked_rowids(self, fts_query: str, limit: int, selected: int) -> list[tuple[int, float]]:
+        """Best passages by BM25. When the query selects many passages, the rowid range is
+        split across threads: scoring is the cost, SQLite releases the GIL while it runs,
+        and BM25's statistics are global, so the parts' scores compare directly."""
         sql = (
             "SELECT rowid, bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? "
             "AND rowid BETWEEN ? AND ? ORDER BY bm25(chunks_fts) LIMIT ?"
         )
         top = self._passage_count()
-        parts = PARALLEL_QUERY_THREADS if top >= PARALLEL_QUERY_MIN_PASSAGES else 1
+        parts = PARALLEL_QUERY_THREADS if selected >= PARALLEL_QUERY_MIN_PASSAGES else 1
         if parts == 1:
             return [(r[0], r[1]) for r in self._catalog.db.execute(sql, (fts_query, 0, top, limit))]
         step = top // parts + 1
@@ -153,8 +177,69 @@ class KeywordIndex:
         except sqlite3.OperationalError:
             return set()
 
+    # ---------------------------------------------------------------- names and titles
+    def name_search(
+        self, terms: Sequence[str], limit: int, file_ids: Sequence[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """Indexed files whose name, extension or title hold every one of `terms`, at least
+        one of them in the name or title ('jo.pdf' finds jo.pdf; 'pdf' alone finds no name).
+
+        Returns:
+            (file id, BM25 score over the name (weighted most), title and extension; higher
+            is better), best first.
+        """
+        words = [t for t in dict.fromkeys(terms) if t.strip()]
+        if not words or not self.has_grams:
+            return []
+        every = " AND ".join(_name_phrase(w, "{name extension title}") for w in words)
+        named = " OR ".join(_name_phrase(w, "{name title}") for w in words)
+        sql = (
+            f"SELECT names_fts.rowid, bm25(names_fts, {_NAME_WEIGHTS}) FROM names_fts "
+            "CROSS JOIN files f ON f.id = names_fts.rowid "
+            "WHERE names_fts MATCH ? AND f.status = 'indexed'"
+        )
+        if file_ids is not None:
+            if not file_ids:
+                return []
+            sql += f" AND f.id IN ({','.join(str(int(i)) for i in file_ids)})"
+        sql += " ORDER BY 2 LIMIT ?"
+        try:
+            rows = self._catalog.db.execute(sql, (f"({every}) AND ({named})", limit))
+            return [(r[0], -float(r[1])) for r in rows]
+        except sqlite3.OperationalError as exc:
+            log.info("Name query %r rejected: %s", words, exc)
+            return []
+
+    # ---------------------------------------------------------------- vocabulary
+    def suggest_spelling(self, word: str) -> str | None:
+        """The closest word the index holds, for a query word it lacks or holds in only a
+        few passages while a close word is much more common ('cholestrol' -> 'cholesterol');
+        None when the word is known, has no close neighbour, or is not a plain word."""
+        if not self.has_grams:
+            return None
+        try:
+            return spelling.suggest(self._catalog.db, word)
+        except sqlite3.OperationalError as exc:
+            log.info("No spelling suggestion for %r: %s", word, exc)
+            return None
+
+    @property
+    def has_grams(self) -> bool:
+        """Whether the catalog is of format 2 (CJK grams, names, vocabulary tables)."""
+        if self._format2 is None:
+            cur = self._catalog.db.execute("SELECT * FROM chunks_fts WHERE 0")
+            self._format2 = "grams" in {d[0] for d in cur.description}
+        return self._format2
+
     def close(self) -> None:
         """Stop the query threads (waiting for a running query)."""
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True)
+
+
+def _name_phrase(word: str, columns: str) -> str:
+    """One query word as a phrase of names_fts, in these (Latin) columns or the grams."""
+    if has_cjk(word):
+        return f'grams : "{grams_phrase(word)}"'
+    return f'{columns} : "{word.replace(chr(34), "")}"'

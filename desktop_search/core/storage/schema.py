@@ -7,10 +7,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop_search.core.errors import IndexCorruptError, StorageFullError, is_disk_full
+from desktop_search.core.storage.keyword_schema import (
+    create_keyword_tables,
+    refill_keyword_rows,
+    refill_pending,
+    upgrade_from_format_1,
+)
 from desktop_search.core.storage.records import REBUILD_ADVICE
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
+# 2: keyword rows with CJK grams, file names and titles (keyword_schema.py upgrades 1).
+SCHEMA_VERSION = 2
+# Files of kinds that are not indexed, counted per folder and extension by each full scan.
+# Additive: other_files.py also makes it in a catalog made before it existed.
+OTHER_FILES_TABLE = """
+CREATE TABLE IF NOT EXISTS other_files (
+    folder TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    files INTEGER NOT NULL,
+    PRIMARY KEY (folder, kind)
+);
+"""
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (
     path TEXT PRIMARY KEY,
@@ -45,18 +63,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_file ON chunks(file_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, content='chunks', content_rowid='id',
-    tokenize='porter unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
+-- The keyword tables: keyword_schema.py.
 CREATE TABLE IF NOT EXISTS vector_deletes (id INTEGER PRIMARY KEY);
 """
+    + OTHER_FILES_TABLE
+)
 
 
 def open_schema(
@@ -64,8 +75,11 @@ def open_schema(
     sqlite_file: Path,
     home: Path,
     vectors_have_data: Callable[[], bool],
+    *,
+    upgrade: bool = True,
 ) -> None:
-    """Make the tables in a new catalog file, or check that an existing one is ours.
+    """Make the tables in a new catalog file, or check that an existing one is ours and
+    bring an older format up to this one.
 
     Args:
         connect: Gives a connection to the catalog file (opening one may already fail).
@@ -73,6 +87,8 @@ def open_schema(
         home: The index folder, named in error messages.
         vectors_have_data: Whether the vector store already holds vectors; a new catalog
             beside a non-empty store means the catalog was lost, not that the index is new.
+        upgrade: Whether this opener may write (the index's writer); one that may not reads
+            an older format as it is (keyword_index.py copes with format 1's tables).
 
     Raises:
         IndexCorruptError: The file is damaged, foreign, from another format version, or
@@ -89,16 +105,18 @@ def open_schema(
                     "but its vector store is not. " + REBUILD_ADVICE
                 )
             conn.executescript(_SCHEMA)
-            conn.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),),
-            )
-        elif version != SCHEMA_VERSION:
+            create_keyword_tables(conn)
+            conn.execute(_SET_VERSION, (str(SCHEMA_VERSION),))
+        elif version == 1 and upgrade:
+            upgrade_from_format_1(conn, SCHEMA_VERSION)
+        elif version not in (1, SCHEMA_VERSION):
             raise IndexCorruptError(
                 f"The index in '{home}' was made by a different version of "
                 f"desktop-search (format {version}, this version reads {SCHEMA_VERSION}). "
                 + REBUILD_ADVICE
             )
+        if upgrade and refill_pending(conn):
+            refill_keyword_rows(conn)
         conn.execute("SELECT count(*) FROM files").fetchone()
     except sqlite3.DatabaseError as exc:
         if is_disk_full(exc):
@@ -106,6 +124,9 @@ def open_schema(
         raise IndexCorruptError(
             f"The index file '{sqlite_file}' is damaged ({exc}). " + REBUILD_ADVICE
         ) from exc
+
+
+_SET_VERSION = "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)"
 
 
 def _schema_version(conn: sqlite3.Connection) -> int | None:

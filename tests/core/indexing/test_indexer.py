@@ -163,10 +163,9 @@ def test_pause_holds_work_and_resume_finishes(engine, rec: Recorder, tmp_path: P
     engine.pause()
     engine.add_folder(folder)
     rec.wait_for(m.ScanFinished)  # the 30 files are known: the run is at the paused pipeline
-    # That nothing moves needs a window to look through; this fails only if work gets past
-    # the pause, never because the machine is slow.
-    assert not engine.wait_until_idle(1.0)
-    assert engine.paused and len(rec.of(m.FileIndexed)) <= 2 * (os.cpu_count() or 1)
+    # Held: every part of the pipeline has parked, so nothing can have got past the pause.
+    assert engine.indexer.wait_until_held(60)
+    assert engine.paused and not engine.wait_until_idle(0) and rec.of(m.FileIndexed) == []
     engine.resume()
     assert engine.wait_until_idle(60)
     assert len(indexed_paths(engine)) == 30

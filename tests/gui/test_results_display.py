@@ -1,0 +1,187 @@
+"""What a person sees of results: confidence as it is, title, date and size, why a passage was
+found, "did you mean" (clickable), notes about the query, and the passage marked in a text
+preview (not the whole file)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop_search.core.models import DocumentResult, Hit
+from desktop_search.gui.preview import PreviewWidget, hit_spans
+from desktop_search.gui.results_model import (
+    ResultRole,
+    ResultsModel,
+    details,
+    format_date,
+    format_size,
+)
+from desktop_search.gui.results_panel import ResultsPanel
+from tests.core.search.test_results_trust import HEALTH_NOTE, OTHERS
+from tests.gui.conftest import WAIT_MS, search, wait_indexed
+
+SENTENCE = "Roast the aubergine with garlic."
+TEXT = "A long note about dinner. " * 3 + SENTENCE + " Then blend it." * 3
+
+
+def _meaning_hit() -> Hit:
+    start = TEXT.index(SENTENCE)
+    return Hit(
+        chunk_id=1,
+        page=1,
+        score=0.5,
+        snippet=SENTENCE,
+        highlights=(),
+        text=TEXT,
+        start=0,
+        end=len(TEXT),
+        confidence=0.55,
+        found_by="meaning",
+        focus=(start, start + len(SENTENCE)),
+        closest_sentence=SENTENCE,
+    )
+
+
+def _document(**extra) -> DocumentResult:
+    fields = {
+        "path": "/home/me/notes/dinner.md",
+        "title": "Dinner ideas",
+        "score": 0.5,
+        "file_type": "md",
+        "modified": time.mktime((2021, 5, 3, 12, 0, 0, 0, 0, -1)),
+        "hits": (_meaning_hit(),),
+        "confidence": 0.55,
+        "size": 1_234_567,
+        "also_in": ("/backup/notes/dinner.md",),
+    }
+    fields.update(extra)
+    return DocumentResult(**fields)  # type: ignore[arg-type]
+
+
+def test_a_row_shows_title_date_size_and_the_copies_elsewhere():
+    model = ResultsModel()
+    model.set_results([_document()], "aubergine")
+    row = model.index(0, 0)
+    assert row.data(ResultRole.TITLE) == "Dinner ideas"
+    assert row.data(ResultRole.DETAILS) == "modified 3 May 2021 · 1.2 MB · also in 1 other folder"
+    assert row.data(ResultRole.RELEVANCE) == 0.55
+    assert row.data(ResultRole.WEAK) is False
+    tip = row.data(Qt.ItemDataRole.ToolTipRole)
+    assert "/backup/notes/dinner.md" in tip
+
+
+def test_a_title_that_is_only_the_file_name_is_not_repeated():
+    model = ResultsModel()
+    model.set_results([_document(title="dinner.md")], "x")
+    assert model.index(0, 0).data(ResultRole.TITLE) == ""
+
+
+def test_why_a_passage_found_by_meaning_is_in_its_tooltip():
+    model = ResultsModel()
+    model.set_results([_document()], "aubergine")
+    why = model.index(0, 0).data(ResultRole.WHY)
+    assert "Found by meaning" in why
+    assert SENTENCE in why
+    assert SENTENCE in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"), [(980, "980 B"), (14_200, "14 KB"), (1_234_567, "1.2 MB")]
+)
+def test_sizes_read_as_a_person_reads_them(size: int, shown: str):
+    assert format_size(size) == shown
+
+
+def test_dates_are_short_this_year_and_full_before():
+    now = time.mktime((2024, 6, 1, 12, 0, 0, 0, 0, -1))
+    assert format_date(time.mktime((2024, 2, 9, 8, 0, 0, 0, 0, -1)), now) == "9 Feb"
+    assert format_date(time.mktime((2020, 2, 9, 8, 0, 0, 0, 0, -1)), now) == "9 Feb 2020"
+    assert format_date(now - 60, now).startswith("today ")
+    assert details(_document(also_in=(), size=0, modified=0.0)) == ""
+
+
+def test_did_you_mean_is_a_link_that_asks_for_the_spelling(qtbot):
+    panel = ResultsPanel()
+    qtbot.addWidget(panel)
+    panel.show_results([_document()], "cholestrol", "1 document")
+    panel.show_notes(("A note.",), "cholesterol", "")
+    assert panel.notes.isVisibleTo(panel)
+    assert 'href="cholesterol"' in panel.notes.text()
+    with qtbot.waitSignal(panel.suggestion_chosen) as chosen:
+        panel.notes.linkActivated.emit("cholesterol")  # what a click on the link sends
+    assert chosen.args == ["cholesterol"]
+    panel.show_notes()
+    assert not panel.notes.isVisibleTo(panel)
+
+
+def test_a_text_preview_marks_the_matched_span_not_the_whole_file():
+    hit = _meaning_hit()
+    spans = hit_spans(hit, 0, len(TEXT), len(TEXT))
+    assert spans[0] == hit.focus  # the sentence, lightly
+    assert spans[0] != (0, len(TEXT))
+    # Offsets that can't be trusted mark the passage found, never more.
+    assert hit_spans(hit, 5, 9, 100) == [(5, 9)]
+
+
+def test_the_preview_of_a_note_highlights_the_passage_span(qtbot, tmp_path: Path):
+    note = tmp_path / "dinner.md"
+    note.write_text(TEXT, encoding="utf-8")
+    preview = PreviewWidget()
+    qtbot.addWidget(preview)
+    preview.resize(500, 400)
+    doc = _document(path=str(note))
+    with qtbot.waitSignal(preview.shown, timeout=WAIT_MS) as shown:
+        preview.show_passage(doc, doc.best)
+    assert shown.args == ["text"]
+    selections = preview.text.extraSelections()
+    first = selections[0].cursor
+    assert first.selectedText() == SENTENCE
+    assert (first.selectionStart(), first.selectionEnd()) != (0, len(TEXT))
+    preview.shutdown()
+
+
+@pytest.fixture
+def notes_window(window, qtbot, tmp_path: Path):
+    root = tmp_path / "notes"
+    root.mkdir()
+    (root / "health.md").write_text(HEALTH_NOTE, encoding="utf-8")
+    for name, text in OTHERS.items():
+        (root / name).write_text(text, encoding="utf-8")
+    window.add_paths([str(root)])
+    wait_indexed(qtbot, window, 1 + len(OTHERS))
+    return window
+
+
+def test_a_misspelt_word_shows_the_results_of_its_spelling_and_says_so(notes_window, qtbot):
+    search(qtbot, notes_window, "cholestrol")
+    panel = notes_window.results
+    assert os.path.basename(panel.model.index(0, 0).data(ResultRole.PATH)) == "health.md"
+    assert "cholesterol" in panel.header.text()
+    assert panel.notes.isVisibleTo(panel)
+    assert "No document has “cholestrol”" in panel.notes.text()
+
+
+def test_clicking_did_you_mean_searches_the_spelling(notes_window, qtbot):
+    search(qtbot, notes_window, "cholestrol oats")
+    panel = notes_window.results
+    assert "Did you mean" in panel.notes.text()
+    with qtbot.waitSignal(notes_window.results_shown, timeout=WAIT_MS):
+        panel.notes.linkActivated.emit("cholesterol oats")
+    assert notes_window.search_bar.text() == "cholesterol oats"
+    qtbot.waitUntil(
+        lambda: notes_window.last_outcome.request.text == "cholesterol oats", timeout=WAIT_MS
+    )
+    assert "Did you mean" not in panel.notes.text()
+
+
+def test_a_missing_phrase_is_said_above_the_results(indexed_window, qtbot):
+    search(qtbot, indexed_window, '"oven hot"')
+    panel = indexed_window.results
+    assert panel.model.rowCount() > 0
+    assert "exact phrase “oven hot”" in panel.notes.text()
+    search(qtbot, indexed_window, "volcano")
+    assert not panel.notes.isVisibleTo(panel)

@@ -208,6 +208,11 @@ class Searcher:
             return "", []
         typed = [t for t in dict.fromkeys(parsed.terms) if t not in STOPWORDS]
         typed += [w for p in parsed.phrases for w in p.split() if w not in typed]
+        if len(typed) > SPELLING_MAX_WORDS:
+            # A question in sentences: a word no passage holds is most likely a real word the
+            # documents don't use ("plant", "lipids"), which meaning search answers; respelling
+            # it turns the question into nonsense ("low blvd limit with diet").
+            return "", []
         counts = self.stats.frequencies(typed)
         replacements: dict[str, str] = {}
         for word, count in counts.items():
@@ -231,6 +236,10 @@ class Searcher:
 
         suggestion = _WORD.sub(respell, parsed.raw.strip())
         return suggestion, list(replacements)
+
+
+# Queries of more content words than this are never respelt (see _suggest).
+SPELLING_MAX_WORDS = 3
 
 
 def _named_first(

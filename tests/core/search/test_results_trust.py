@@ -199,3 +199,14 @@ def test_default_model_gives_no_confident_junk_for_a_misspelt_word(
     assert fixed.corrected_query == "cholesterol"
     assert names(fixed)[0] == "health.md" and fixed[0].confidence >= 0.6
     assert names(engine.search("what did the doctor say about my blood fat"))[0] == "health.md"
+
+
+
+def test_a_question_in_sentences_is_never_respelt(notes_engine) -> None:
+    # "cholestrol" alone is respelt (above); inside a question of real words that the notes
+    # don't use, respelling would turn it into nonsense, so the question is searched as typed.
+    question = "does porridge lower cholestrol levels in adults"
+    results = notes_engine.search(question)
+    assert results.suggestion == ""
+    assert results.corrected_query == ""
+    assert not any("showing results for" in note for note in results.notes)

@@ -303,10 +303,29 @@ class Index:
             except DesktopSearchError:
                 raise
             except Exception as exc:  # noqa: BLE001 - vector stores raise many kinds
-                raise self._vectors.error(exc) from exc
+                if not _wedged_after_a_kill(exc, self._vectors.has_data_on_disk()):
+                    raise self._vectors.error(exc) from exc
+                self._replace_wedged_vectors(model_id, exc, fixed)
         if any(fixed.values()):
             log.warning("Index repaired: %s", fixed)
         return fixed
+
+    def _replace_wedged_vectors(
+        self, model_id: str, exc: Exception, fixed: dict[str, int]
+    ) -> None:
+        """Embedded Chroma killed mid-write can be left unable to apply its own write-ahead log
+        (chroma-core/chroma#7678): every later write fails. Its vectors are lost either way, so
+        the collections are dropped and the files they held are indexed again from disk (the
+        missing-vectors repair below); nothing the person has is lost."""
+        log.warning("The vector store can't apply its log after a crash (%s): rebuilding it", exc)
+        try:
+            for model in {model_id, self.catalog.get_meta("meaning_model") or ""} - {""}:
+                self._vectors.drop(model)
+            self._repair_vectors(model_id, fixed)
+        except DesktopSearchError:
+            raise
+        except Exception as again:  # noqa: BLE001
+            raise self._vectors.error(again) from again
 
     def _repair_vectors(self, model_id: str, fixed: dict[str, int]) -> None:
         self._flush_vector_deletes(model_id)
@@ -381,3 +400,10 @@ class Index:
         self.keywords.close()
         self.catalog.close()
         self._vectors.close()
+
+
+def _wedged_after_a_kill(exc: Exception, embedded: bool) -> bool:
+    """Whether `exc` is embedded Chroma's failure to replay its log (see
+    Index._replace_wedged_vectors); a server's errors are never taken for it."""
+    text = str(exc).lower()
+    return embedded and "compaction" in text and "hnsw" in text

@@ -93,6 +93,44 @@ def test_repair_reindexes_files_whose_vectors_are_missing(index: Index) -> None:
     _agree(index)
 
 
+
+def test_a_store_that_cant_replay_its_log_is_rebuilt_from_the_files(
+    index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Embedded Chroma killed mid-write can fail every later write with this error
+    # (chroma-core/chroma#7678); it can't be caused on purpose, so the store raises it once.
+    index.write_documents(
+        [make_doc("/f/a.pdf", 2), make_doc("/f/b.pdf", 1)], unit_vectors(3), MODEL
+    )
+    index.catalog.delete_files(["/f/b.pdf"])  # queues a vector delete for repair to flush
+    store = index._vectors
+    wedged = RuntimeError("Error in compaction: Failed to apply logs to the hnsw segment writer")
+
+    def fail_once(model: str, ids: list[int]) -> None:
+        monkeypatch.undo()
+        raise wedged
+
+    monkeypatch.setattr(store, "delete", fail_once)
+    fixed = index.repair()
+    assert fixed["missing_vectors"] == 1  # a.pdf lost its vectors with the store
+    assert index.file_by_path("/f/a.pdf") is None  # so the next scan indexes it again
+    _agree(index)
+
+
+def test_other_store_errors_at_repair_are_reported_not_repaired(
+    index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index.write_documents([make_doc("/f/a.pdf", 2)], unit_vectors(2), MODEL)
+    index.catalog.delete_files(["/f/a.pdf"])
+
+    def fail(model: str, ids: list[int]) -> None:
+        raise RuntimeError("disk I/O error")
+
+    monkeypatch.setattr(index._vectors, "delete", fail)
+    with pytest.raises(IndexCorruptError):
+        index.repair()
+
+
 def test_junk_file_is_reported_as_corrupt(isolated_home: Path) -> None:
     paths = Paths.resolve(isolated_home)
     paths.home.mkdir(parents=True, exist_ok=True)

@@ -209,3 +209,20 @@ def tiny_transformer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     model.save(str(out))
     shutil.rmtree(raw)
     return out
+
+
+@pytest.fixture
+def keyring_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The test keyring (see keyring_backend), here and in every process the test starts: the
+    CLI, the app's engine and their extraction workers. The real one needs a desktop session."""
+    import keyring
+
+    from tests.keyring_backend import BACKEND_NAME, PATH_ENV, FileKeyring
+
+    path = tmp_path / "keyring.json"
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", BACKEND_NAME)
+    monkeypatch.setenv(PATH_ENV, str(path))
+    before = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring(path))
+    yield path
+    keyring.set_keyring(before)

@@ -3,7 +3,7 @@ indexed; everything it can't do said clearly. Also: the app's engine process ser
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from desktop_search.core.models import PASSWORD_PROTECTED
 from desktop_search.core.service.client import connect
 from tests.conftest import make_pdf
 from tests.core.extract.test_passwords import make_locked_pdf
-from tests.keyring_backend import BACKEND_NAME, PATH_ENV, FileKeyring
+from tests.keyring_backend import FileKeyring
 
 PASSWORD = "correct horse 7"
 
@@ -36,16 +36,6 @@ def docs(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def keyring_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The test keyring, here and in every process the test starts (see keyring_backend)."""
-    path = tmp_path / "keyring.json"
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", BACKEND_NAME)
-    monkeypatch.setenv(PATH_ENV, str(path))
-    before = keyring.get_keyring()
-    keyring.set_keyring(FileKeyring(path))
-    yield path
-    keyring.set_keyring(before)
 
 
 def _files_holding(root: Path, secret: str) -> list[Path]:

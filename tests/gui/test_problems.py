@@ -4,10 +4,8 @@ double-click, one count everywhere, and Unlock… for a password-protected PDF."
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
@@ -23,7 +21,6 @@ from desktop_search.gui.problems_view import (
 from tests.conftest import SHARED_PDFS, make_pdf
 from tests.core.extract.test_passwords import make_locked_pdf
 from tests.gui.conftest import WAIT_MS, search, wait_indexed
-from tests.keyring_backend import BACKEND_NAME, PATH_ENV, FileKeyring
 
 PASSWORD = "correct horse 7"
 LONG = "minutes-of-the-annual-general-meeting-of-the-allotment-society-2019.pdf"
@@ -117,16 +114,6 @@ def test_unlock_is_offered_for_password_protected_files_only(view: ProblemsView)
 
 
 # ---- in the window: one count everywhere, and Unlock… end to end ----
-@pytest.fixture
-def keyring_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The test keyring here and in the engine's process (the real one needs a desktop)."""
-    path = tmp_path / "keyring.json"
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", BACKEND_NAME)
-    monkeypatch.setenv(PATH_ENV, str(path))
-    before = keyring.get_keyring()
-    keyring.set_keyring(FileKeyring(path))
-    yield path
-    keyring.set_keyring(before)
 
 
 @pytest.fixture

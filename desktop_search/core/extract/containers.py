@@ -35,6 +35,11 @@ UNSAFE_XML = "it declares XML entities, which are refused because they can expan
 _UNSUPPORTED_ZIP = "the file is damaged or packed in a way that can't be read"
 
 
+def another_office_kind(path: str, expected: str) -> ExtractionError:
+    """For an Office file of another kind under this one's name ('it is not a Word document')."""
+    return ExtractionError(path, f"it is not {expected} (it is another kind of Office file)")
+
+
 def check_ooxml(path: str, kind: str) -> None:
     """Raise ExtractionError unless `path` is an Office Open XML file fit to hand to its library:
     the checks of `open_zip`, and a clear reason for the one variant that the libraries don't

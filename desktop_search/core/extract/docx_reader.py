@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop_search.core.errors import ExtractionError
-from desktop_search.core.extract.containers import check_ooxml, library_errors
+from desktop_search.core.extract.containers import (
+    another_office_kind,
+    check_ooxml,
+    library_errors,
+)
 from desktop_search.core.extract.ooxml_text import word_text
 from desktop_search.core.extract.text_pages import build_document, page_of, tidy
 from desktop_search.core.models import ExtractedDocument
@@ -43,9 +46,7 @@ def _read(path: str) -> tuple[str, str]:
         except ValueError as exc:
             if "not a Word file" not in str(exc):
                 raise
-            raise ExtractionError(
-                path, "it is not a Word document (it is another kind of Office file)"
-            ) from exc
+            raise another_office_kind(path, "a Word document") from exc
         texts = [word_text(document.element.body)]
         seen = set(texts)
         for part in _extra_parts(document):

@@ -12,10 +12,9 @@ import email
 import email.policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
-from pathlib import Path
 
 from desktop_search.core.errors import ExtractionError
-from desktop_search.core.extract.text_pages import build_document, page_of, tidy
+from desktop_search.core.extract.text_pages import build_document, page_of, read_bytes, tidy
 from desktop_search.core.models import ExtractedDocument
 
 _SHOWN_HEADERS = ("Subject", "From", "To", "Cc", "Date")
@@ -36,10 +35,7 @@ def page_text(path: str, page: int) -> str:
 
 def _read(path: str) -> tuple[str, str]:
     """(subject, the page text)."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ExtractionError(path, f"it can't be read ({exc.strerror or exc})") from exc
+    raw = read_bytes(path)
     message = email.message_from_bytes(raw, _class=EmailMessage, policy=email.policy.default)
     if not _MAIL_HEADERS & {name.lower() for name in message}:
         raise ExtractionError(path, "it is not an e-mail message (it has no mail headers)")

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import codecs
 import re
-from pathlib import Path
 from typing import Any
 
 from desktop_search.core.errors import ExtractionError
 from desktop_search.core.extract.text import decode_text
-from desktop_search.core.extract.text_pages import build_document, page_of, tidy
+from desktop_search.core.extract.text_pages import build_document, page_of, read_bytes, tidy
 from desktop_search.core.models import ExtractedDocument
 
 # Never shown as text: code, styling, inert templates, embedded content's fallback, and what
@@ -58,10 +57,7 @@ def page_text(path: str, page: int) -> str:
 
 
 def _read(path: str) -> tuple[str, str]:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ExtractionError(path, f"it can't be read ({exc.strerror or exc})") from exc
+    raw = read_bytes(path)
     markup = decode_markup(raw)
     if markup is None:
         raise ExtractionError(path, "it is not a web page (binary content)")

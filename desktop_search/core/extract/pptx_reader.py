@@ -10,10 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from desktop_search.core.errors import ExtractionError
-from desktop_search.core.extract.containers import check_ooxml, library_errors
+from desktop_search.core.extract.containers import (
+    another_office_kind,
+    check_ooxml,
+    library_errors,
+)
 from desktop_search.core.extract.ooxml_text import drawing_text
-from desktop_search.core.extract.text_pages import build_document, tidy
+from desktop_search.core.extract.text_pages import build_document, page_of, tidy
 from desktop_search.core.models import ExtractedDocument
 
 _KIND = "PPTX"
@@ -29,11 +32,8 @@ def read(path: str, digest: str) -> ExtractedDocument:
 
 def page_text(path: str, page: int) -> str:
     with _opened(path) as presentation:
-        slides = presentation.slides
-        if not 1 <= page <= len(slides):
-            raise ExtractionError(path, f"it has no slide {page}")
         # Only the asked slide is walked.
-        return _slide_text(slides[page - 1])
+        return _slide_text(page_of(path, presentation.slides, page, "slide"))
 
 
 @contextmanager
@@ -49,9 +49,7 @@ def _opened(path: str) -> Iterator[Any]:
         except ValueError as exc:
             if "not a PowerPoint file" not in str(exc):
                 raise
-            raise ExtractionError(
-                path, "it is not a PowerPoint presentation (it is another kind of Office file)"
-            ) from exc
+            raise another_office_kind(path, "a PowerPoint presentation") from exc
         yield presentation
 
 

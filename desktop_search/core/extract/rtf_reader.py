@@ -5,10 +5,8 @@ This module owns the `striprtf` import. A file cut short still gives the text be
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from desktop_search.core.errors import ExtractionError
-from desktop_search.core.extract.text_pages import build_document, page_of, tidy
+from desktop_search.core.extract.text_pages import build_document, page_of, read_bytes, tidy
 from desktop_search.core.models import ExtractedDocument
 
 
@@ -23,10 +21,7 @@ def page_text(path: str, page: int) -> str:
 def _text(path: str) -> str:
     from striprtf.striprtf import rtf_to_text
 
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ExtractionError(path, f"it can't be read ({exc.strerror or exc})") from exc
+    raw = read_bytes(path)
     if not raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
         raise ExtractionError(path, "it is not a valid RTF file (it does not start as one)")
     # RTF is 7-bit text that escapes everything else; a stray 8-bit byte is most often in the

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from desktop_search.core.errors import ExtractionError
 from desktop_search.core.extract.text import clean_title, first_line, normalise_text
@@ -13,6 +14,8 @@ from desktop_search.core.models import ExtractedDocument, PageText
 
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
+
+T = TypeVar("T")
 
 
 def tidy(text: str) -> str:
@@ -41,8 +44,17 @@ def build_document(
     )
 
 
-def page_of(path: str, pages: Sequence[str], page: int) -> str:
-    """Page `page` (counted from 1) of `pages`, or ExtractionError when there is none."""
+def page_of(path: str, pages: Sequence[T], page: int, noun: str = "page") -> T:
+    """Page `page` (counted from 1) of `pages` (texts, slides, sheets), or ExtractionError
+    'it has no <noun> N' when there is none."""
     if not 1 <= page <= len(pages):
-        raise ExtractionError(path, f"it has no page {page}")
+        raise ExtractionError(path, f"it has no {noun} {page}")
     return pages[page - 1]
+
+
+def read_bytes(path: str) -> bytes:
+    """The file's bytes, or ExtractionError saying why they can't be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise ExtractionError(path, f"it can't be read ({exc.strerror or exc})") from exc

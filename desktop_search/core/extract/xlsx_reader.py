@@ -14,9 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from desktop_search.core.errors import ExtractionError
-from desktop_search.core.extract.containers import check_ooxml, library_errors
-from desktop_search.core.extract.text_pages import build_document, tidy
+from desktop_search.core.extract.containers import (
+    another_office_kind,
+    check_ooxml,
+    library_errors,
+)
+from desktop_search.core.extract.text_pages import build_document, page_of, tidy
 from desktop_search.core.models import ExtractedDocument
 
 _KIND = "XLSX"
@@ -32,10 +35,7 @@ def read(path: str, digest: str) -> ExtractedDocument:
 
 def page_text(path: str, page: int) -> str:
     with _opened(path) as workbook:
-        sheets = workbook.worksheets
-        if not 1 <= page <= len(sheets):
-            raise ExtractionError(path, f"it has no sheet {page}")
-        return _sheet_text(sheets[page - 1])
+        return _sheet_text(page_of(path, workbook.worksheets, page, "sheet"))
 
 
 @contextmanager
@@ -56,9 +56,7 @@ def _opened(path: str) -> Iterator[Any]:
             # PowerPoint file under an .xlsx name.
             if isinstance(exc, OSError) and "workbook part" not in str(exc):
                 raise
-            raise ExtractionError(
-                path, "it is not an Excel workbook (it is another kind of Office file)"
-            ) from exc
+            raise another_office_kind(path, "an Excel workbook") from exc
         try:
             yield workbook
         finally:

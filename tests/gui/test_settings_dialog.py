@@ -27,7 +27,7 @@ from desktop_search.gui.settings_dialog import SettingsDialog
 EDITED = Settings(
     model="sentence-transformers/all-MiniLM-L6-v2",
     device="cpu",
-    chunk_chars=1200,
+    chunk_chars=1500,
     chunk_overlap=100,
     excludes=("drafts/", "*.tmp"),
     include_hidden=True,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import signal
 import threading
 from collections.abc import Sequence
 from importlib import metadata
@@ -257,11 +258,19 @@ class AcceleratedTransformer:
         loaded = self._load_export(target)
         if loaded is None:
             if openvino_export.failure_of(target) is None and process.exitcode != 0:
+                # Killed from outside (most often the kernel's out-of-memory killer, exit
+                # status -9): it left no reason of its own. Kept, so the next start does not
+                # spend minutes on an export that will be killed again.
+                reason = f"the export process ended with exit status {process.exitcode}"
+                if process.exitcode == -signal.SIGKILL:
+                    reason += " (killed; most often the system ran out of memory)"
+                openvino_export.record_failure(target, reason)
                 log.warning(
-                    "The meaning model stays on torch: its export to OpenVINO ended with "
-                    "exit status %s",
-                    process.exitcode,
+                    "The meaning model stays on torch: %s. Delete %s to try again.",
+                    reason,
+                    target.parent,
                 )
+                self._variant = None
             return
         self._active = loaded
         self._torch = None  # its memory goes back; reloaded only if OpenVINO ever fails

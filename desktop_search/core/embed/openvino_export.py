@@ -96,11 +96,16 @@ def _export_in_child(model_folder: str, target: str, variant: str, calibration: 
         export(Path(model_folder), Path(target), variant, calibration)
     except BaseException as exc:  # noqa: BLE001 - whatever it was, the parent must hear why
         reason = f"{type(exc).__name__}: {exc}".strip()
-        detail = "".join(traceback.format_exception(exc))
-        marker = Path(target).with_name(Path(target).name + "." + FAILED)
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(f"{reason}\n\n{detail}", encoding="utf-8")
+        record_failure(Path(target), reason, "".join(traceback.format_exception(exc)))
         raise SystemExit(1) from None
+
+
+def record_failure(target: Path, reason: str, detail: str = "") -> None:
+    """Keep why the export into `target` failed, so later starts stay on torch instead of
+    trying again (and failing the same way) every time the app starts."""
+    marker = target.with_name(target.name + "." + FAILED)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(f"{reason}\n\n{detail}".rstrip() + "\n", encoding="utf-8")
 
 
 def export(model_folder: Path, target: Path, variant: str, calibration: Sequence[str]) -> Path:

@@ -231,8 +231,8 @@ class ExtractionPool:
         *,
         timeout_s: float = 60.0,
         memory_mb: int = 2048,
-        chunk_chars: int = 900,
-        overlap: int = 150,
+        chunk_chars: int = 1200,
+        overlap: int = 200,
     ) -> None:
         self.size = workers or max(1, os.cpu_count() or 1)
         self.timeout_s = timeout_s

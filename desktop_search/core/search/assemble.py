@@ -15,6 +15,7 @@ from desktop_search.core.search.confidence import (
     FAST,
     MINILM,
     SHORT_QUERY_WORDS,
+    TYPED_PHRASE_CONFIDENCE,
     TYPICAL_BEST,
     WEAK,
     WORDS_ONLY,
@@ -43,6 +44,7 @@ from desktop_search.core.search.query import (
 from desktop_search.core.search.snippets import Evidence, make_hit, mark_terms, snippet_around
 from desktop_search.core.search.term_stats import TermStats
 from desktop_search.core.storage.index import ChunkRow, FileRow, Index
+from desktop_search.core.storage.keyword_plan import phrase_match
 
 HITS_PER_DOCUMENT = 3
 # Sentences compared per query to explain passages found by meaning (about 20 ms with the fast
@@ -50,6 +52,9 @@ HITS_PER_DOCUMENT = 3
 EXPLAIN_SENTENCES = 200
 # A token like these makes a short query a search for an exact thing: XK-4471, A4, NASA.
 _CODE = re.compile(r"\b\w*\d\w*\b|\b[A-Z]{2,10}\b")
+# A query of up to this many words, typed without quotes, is also looked for as it was typed:
+# "walk every day" found word for word in a note is what the person remembered.
+TYPED_PHRASE_MAX_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -98,8 +103,11 @@ def assemble(
         fast_weight=weights.fast,
     )
     ordered = fused.candidates
+    typed = _typed_phrase(parsed, terms) if mode == "hybrid" and got.keyword else ()
     if mode == "hybrid" and got.keyword:
         ordered = _all_terms_first(ctx.index, parsed, terms, ordered, got.keyword)
+    if typed and ordered:
+        ordered = _typed_phrase_first(ctx.index, typed, ordered)
     missing: list[str] = []
     if parsed.phrases and ordered:
         ordered, missing = _phrases_first(ctx.index, parsed, ordered)
@@ -112,7 +120,7 @@ def assemble(
         calibration = WORDS_ONLY
     else:
         calibration = MINILM if got.meaning or not got.fast_model else FAST
-    judge = _Judge(ctx.stats.weights(terms), calibration, fused, len(terms), rarity)
+    judge = _Judge(ctx.stats.weights(terms), calibration, fused, len(terms), rarity, typed)
     documents = _documents(ctx, parsed, ordered, k, judge, got.named, keep_weak=keep_weak)
     if explain and mode != "keyword":
         documents = _explained(ctx.fast(), parsed.text, documents)
@@ -134,10 +142,12 @@ class _Judge:
     fused: Fused
     query_words: int
     rarity: float
+    typed: tuple[str, ...] = ()  # the query's words, when a passage holding them in order counts
 
     def evidence(self, chunk: ChunkRow) -> Evidence:
         total = sum(self.weights.values())
-        held = {stem(w) for w in words(chunk.text)}
+        chunk_words = words(chunk.text)
+        held = {stem(w) for w in chunk_words}
         held.update(m for m, _, _ in cjk_matches(chunk.text, set(self.weights)))  # inside runs
         share = sum(w for s, w in self.weights.items() if s in held) / total if total else 0.0
         cosine = self.fused.cosines.get(chunk.id, self.fused.floor)
@@ -148,6 +158,8 @@ class _Judge:
             query_words=self.query_words,
             rarity=self.rarity,
         )
+        if self.typed and _holds_in_order(chunk_words, self.typed):
+            value = max(value, TYPED_PHRASE_CONFIDENCE)
         # "Found by meaning" when closeness alone makes it at least a fair match.
         by_meaning = (
             chunk.id in self.fused.cosines
@@ -298,6 +310,43 @@ def _all_terms_first(
     return lift(
         [c for c in ordered if c.file_id in complete],
         [c for c in ordered if c.file_id not in complete],
+    )
+
+
+def _typed_phrase(parsed: ParsedQuery, terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The words of a short unquoted query of two or more words; () when the query is
+    anything else (a question is not remembered word for word, and quotes and exclusions
+    already say what the person wants)."""
+    if parsed.phrases or parsed.excluded or len(terms) > SHORT_QUERY_WORDS:
+        return ()
+    if not 2 <= len(parsed.terms) <= TYPED_PHRASE_MAX_WORDS:
+        return ()
+    return parsed.terms
+
+
+def _typed_phrase_first(
+    index: Index, typed: tuple[str, ...], ordered: list[Candidate]
+) -> list[Candidate]:
+    """Documents holding the query's words in the order typed first (a preference: the
+    others follow in their order)."""
+    exact = index.files_matching(phrase_match(" ".join(typed)), [c.file_id for c in ordered])
+    if not exact:
+        return ordered
+    return lift(
+        [c for c in ordered if c.file_id in exact],
+        [c for c in ordered if c.file_id not in exact],
+    )
+
+
+def _holds_in_order(text_words: list[str], typed: tuple[str, ...]) -> bool:
+    """Whether the typed words occur as a run of consecutive words of the passage, compared
+    by their stems as the keyword index compares them ("walking every day" holds "walk every
+    day")."""
+    wanted = [stem(w) for w in typed]
+    n = len(wanted)
+    stems = [stem(w) for w in text_words]
+    return any(
+        stems[i : i + n] == wanted for i in range(len(stems) - n + 1) if stems[i] == wanted[0]
     )
 
 

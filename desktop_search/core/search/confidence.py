@@ -48,6 +48,9 @@ TYPICAL_BEST = 0.41
 # Short queries: a passage holding all their words, the rarest of them rare, shows at least this.
 SHORT_QUERY_WORDS = 4
 WORD_MATCH_FLOOR = 0.75
+# A passage holding a short query's words in the order they were typed ("walk every day"):
+# what the person remembered, however common its words are in their documents.
+TYPED_PHRASE_CONFIDENCE = 0.75
 # Shown as weak below this; found by meaning alone (no word typed) and below CUT: left out.
 WEAK = 0.3
 CUT = 0.03

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -146,6 +148,29 @@ def test_a_failed_export_is_not_retried_and_torch_serves(
     model.embed_documents(DOCUMENTS)
     assert not model.exporting
     assert sorted(p.name for p in cache.iterdir()) == [target.name + "." + openvino_export.FAILED]
+
+
+def test_an_export_killed_from_outside_is_remembered_and_torch_serves(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The kernel's out-of-memory killer ends an export with SIGKILL: the child writes no reason
+    # of its own, so the parent must, or every start would spend minutes exporting again.
+    cache = tmp_path / "cache"
+    model = load(cache, inference=openvino_export.FP32)
+    model.start_export_now([])
+    exports = [
+        p for p in multiprocessing.active_children() if p.name == "desktop-search-model-export"
+    ]
+    assert len(exports) == 1
+    os.kill(exports[0].pid, signal.SIGKILL)
+    with caplog.at_level(logging.WARNING, logger="desktop_search.core.embed.accelerated"):
+        assert model.wait_for_export() == "torch"
+    assert "exit status -9" in caplog.text and not model.exporting
+    reason = openvino_export.failure_of(openvino_export.export_dir(cache, WEIGHTS, "openvino"))
+    assert reason is not None and "out of memory" in reason
+    again = load(cache, inference=openvino_export.FP32)
+    again.embed_documents(DOCUMENTS)
+    assert again.backend == "torch" and not again.exporting
 
 
 def test_torch_only_when_asked_or_without_a_cache(tmp_path: Path) -> None:

@@ -111,6 +111,47 @@ def test_a_phrase_no_passage_has_is_said_and_its_words_still_found(engine_factor
     assert question and question.missing_phrases == ("sourdough in volcanic ovens",)
 
 
+# Notes about moving more: one says "walk every day" word for word, the others are about the
+# same thing in other words (closer in meaning to a three-word query than a whole plan is).
+EXERCISE_NOTES = {
+    "plan.md": "# After the check-up\n\nLess butter, more oats and fish twice a week. Walk every "
+    "day, at least thirty minutes, and take the stairs at work. Blood test again in March.",
+    "routine.md": "# Daily exercise routine\nMorning jogging in the park, then stretching. Evening "
+    "strolls with the dog along the river path. Cycling to the office on dry days.",
+    "steps.md": "# Step counter\nTen thousand steps a day is a popular goal; the watch buzzes "
+    "after an hour of sitting. Weekly average so far: 7,800 steps.",
+    "hiking.md": "# Hiking trails\nThe northern loop is a gentle two-hour hike on foot every "
+    "weekend; the ridge path is steep and rocky.",
+    "garden.md": "Tomatoes need sun and regular water. Prune the side shoots every week.",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["bundled-fast", "bundled"])
+def test_words_found_in_the_order_typed_come_first_and_read_as_a_match(
+    engine_factory, tmp_path: Path, isolated_home: Path, model: str
+) -> None:
+    # With the transformer, a short query of common words leans on meaning alone: the notes
+    # that say the same in other words used to come first, and the plan read as weak.
+    (isolated_home / "settings.toml").write_text(f'model = "{model}"\n', encoding="utf-8")
+    folder = tmp_path / "moving"
+    folder.mkdir()
+    for name, text in EXERCISE_NOTES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    engine = engine_factory()
+    engine.load_model()
+    engine.add_folder(folder)
+    assert engine.wait_until_idle(300)
+    assert engine.wait_until_improved(300)
+    for query in ("walk every day", "Walking every day"):
+        results = engine.search(query)
+        assert names(results)[0] == "plan.md", (query, names(results))
+        assert results[0].confidence >= 0.6 and not results.notes, query
+    # The words in another order are no phrase: no lift, no confidence from it.
+    shuffled = engine.search("day every walk")
+    assert all(r.confidence < 0.6 for r in shuffled if names([r]) != ["plan.md"])
+
+
 def test_the_same_file_in_two_folders_is_shown_once(engine_factory, tmp_path: Path) -> None:
     first, second = tmp_path / "work", tmp_path / "backup" / "2023"
     make_pdf(first / "report.pdf", ["The glacier retreated four kilometres since 1950."])

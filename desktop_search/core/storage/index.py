@@ -165,6 +165,11 @@ class Index:
         """(path, reason) of every file that could not be indexed, sorted by path."""
         return self.catalog.failed_files()
 
+    def passage_counts(self, words: Sequence[str]) -> tuple[dict[str, int], int]:
+        """How many passages hold each word (as keyword search matches it), and how many
+        passages the index holds."""
+        return self.keywords.passage_counts(words)
+
     def max_passage_id(self) -> int:
         """The highest passage id still stored."""
         row = self.db.execute("SELECT max(id) FROM chunks").fetchone()

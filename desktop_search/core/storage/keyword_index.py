@@ -11,7 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from desktop_search.core.storage import spelling
 from desktop_search.core.storage.catalog import Catalog
-from desktop_search.core.storage.keyword_plan import KeywordQuery, TermStats, plan
+from desktop_search.core.storage.keyword_plan import (
+    KeywordQuery,
+    TermStats,
+    phrase_match,
+    plan,
+    word_phrase,
+)
 from desktop_search.core.storage.keyword_text import grams_phrase, has_cjk
 from desktop_search.core.storage.records import batches, placeholders
 
@@ -109,6 +115,19 @@ class KeywordIndex:
             )
             self._pool = pool
         return pool
+
+    def passage_counts(self, words: Sequence[str]) -> tuple[dict[str, int], int]:
+        """How many passages hold each word, matched as keyword search matches it (any form,
+        CJK words inside longer runs), and how many passages the index holds. The counts are
+        the ones keyword search plans with, from the same cache."""
+        db = self._catalog.db
+        grams = self.has_grams
+        total = self._stats.passages(db)
+        counts = {
+            w: self._stats.holding(db, _word_or_phrase(w, grams), total)
+            for w in dict.fromkeys(words)
+        }
+        return counts, total
 
     def _passage_count(self) -> int:
         row = self._catalog.db.execute("SELECT max(id) FROM chunks").fetchone()
@@ -243,3 +262,7 @@ def _name_phrase(word: str, columns: str) -> str:
     if has_cjk(word):
         return f'grams : "{grams_phrase(word)}"'
     return f'{columns} : "{word.replace(chr(34), "")}"'
+
+
+def _word_or_phrase(text: str, grams: bool) -> str:
+    return phrase_match(text, grams) if len(text.split()) > 1 else word_phrase(text, grams)

@@ -158,7 +158,7 @@ def stem(word: str) -> str:
     return word
 
 
-def cjk_matches(text: str, marks: set[str]) -> list[tuple[str, int, int]]:
+def cjk_matches(text: str, marks: set[str] | frozenset[str]) -> list[tuple[str, int, int]]:
     """(word, start, end) of every occurrence in `text` of a marked word written in CJK
     characters: such words sit inside longer runs, where a word-by-word scan never sees them."""
     found: list[tuple[str, int, int]] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from desktop_search.core.models import Hit, ParsedQuery
 from desktop_search.core.search.query import STOPWORDS, cjk_matches, stem
@@ -23,12 +24,12 @@ _WORD_SPAN = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?;。！？])\s+|\n\s*\n")
 
 
-def mark_terms(parsed: ParsedQuery) -> set[str]:
+def mark_terms(parsed: ParsedQuery) -> frozenset[str]:
     """The stems a snippet marks: the query's words and its phrases' words, minus stop words
     (unless the query is nothing else, as in a search for "The Who")."""
     found = [t for t in parsed.terms] + [w for p in parsed.phrases for w in p.split()]
     content = [t for t in found if t and t not in STOPWORDS]
-    return {stem(t) for t in (content or [t for t in found if t])}
+    return frozenset(stem(t) for t in (content or [t for t in found if t]))
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Evidence:
 
 
 def make_hit(
-    chunk: ChunkRow, score: float, marks: set[str], evidence: Evidence | None = None
+    chunk: ChunkRow, score: float, marks: frozenset[str], evidence: Evidence | None = None
 ) -> Hit:
     """A passage as a result: its snippet centred on the best-matching span, marked words."""
     evidence = evidence or Evidence({})
@@ -68,20 +69,25 @@ def make_hit(
     )
 
 
-def _is_mark(word: str, marks: set[str]) -> bool:
+@lru_cache(maxsize=65536)
+def _is_mark(word: str, marks: frozenset[str]) -> bool:
+    # Cached: a search marks every word of about thirty passages, most of them seen before
+    # (a frozenset keeps its hash, so the key costs little).
     lower = word.lower()
     return stem(lower) in marks and (lower not in STOPWORDS or lower in marks)
 
 
-def matched_words(text: str, marks: set[str]) -> list[tuple[str, int, int]]:
+def matched_words(text: str, marks: set[str] | frozenset[str]) -> list[tuple[str, int, int]]:
     """(word, start, end) of every marked word in `text`, in order (CJK words found inside
     longer runs of characters too)."""
-    words = [
-        (m.group(), m.start(), m.end())
-        for m in _WORD_SPAN.finditer(text)
-        if _is_mark(m.group(), marks)
-    ]
-    return sorted(words + cjk_matches(text, marks), key=lambda w: w[1])
+    frozen = marks if isinstance(marks, frozenset) else frozenset(marks)
+    words = []
+    for m in _WORD_SPAN.finditer(text):
+        word = m.group()
+        if _is_mark(word, frozen):
+            words.append((word, m.start(), m.end()))
+    found = cjk_matches(text, frozen)
+    return sorted(words + found, key=lambda w: w[1]) if found else words
 
 
 def best_span(

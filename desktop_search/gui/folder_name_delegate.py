@@ -1,10 +1,12 @@
-"""Draws a folder row's first cell as two lines: the folder's name, and under it its path in a
-quieter colour that stays readable on both themes (the middle of a long path is cut, not its
-end). Cells without a folder path (a note under a folder) are drawn as usual."""
+"""Draws a row's first cell as two lines: a name, and under it where it is in a quieter colour
+that stays readable on both themes (the middle of a long one is cut, not its end). The folders
+panel shows a folder's name over its path, the problems list a file's name over its folder.
+Cells without a path (a note under a folder) are drawn as usual."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop_search.gui.theme import secondary_text
 
-PATH_ROLE = Qt.ItemDataRole.UserRole + 1  # the folders panel's
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1  # the folders panel's and the problems list's
 PADDING = 4
 Index = QModelIndex | QPersistentModelIndex
 
@@ -36,16 +38,32 @@ def folder_name(path: str) -> str:
 
 
 class FolderNameDelegate(QStyledItemDelegate):
-    """Name (bold) over path (quieter), both cut in the middle when the column is narrow."""
+    """Name (bold) over where it is (quieter), both cut in the middle when the column is narrow.
+
+    `where(index)` gives the second line; by default the cell's folder path, '~' for home.
+    """
+
+    def __init__(
+        self, parent: QWidget | None = None, where: Callable[[Index], str] | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._where = where or (lambda index: display_path(str(index.data(PATH_ROLE))))
+
+    @staticmethod
+    def two_line_width(widget: QWidget, name: str, where: str) -> int:
+        """The width that shows `name` (bold) and `where` under it whole."""
+        bold = QFont(widget.font())
+        bold.setBold(True)
+        wanted = max(
+            QFontMetrics(bold).horizontalAdvance(name),
+            widget.fontMetrics().horizontalAdvance(where),
+        )
+        return wanted + 2 * PADDING + 8
 
     @staticmethod
     def width_for(widget: QWidget, path: str) -> int:
-        """The width that shows both lines of `path` whole."""
-        bold = QFont(widget.font())
-        bold.setBold(True)
-        name = QFontMetrics(bold).horizontalAdvance(folder_name(path))
-        full = widget.fontMetrics().horizontalAdvance(display_path(path))
-        return max(name, full) + 2 * PADDING + 8
+        """The width that shows both lines of a folder's `path` whole."""
+        return FolderNameDelegate.two_line_width(widget, folder_name(path), display_path(path))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         path = index.data(PATH_ROLE)
@@ -78,7 +96,7 @@ class FolderNameDelegate(QStyledItemDelegate):
             QRect(rect.left(), rect.top() + line, rect.width(), line),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             opt.fontMetrics.elidedText(
-                display_path(str(path)), Qt.TextElideMode.ElideMiddle, rect.width()
+                self._where(index), Qt.TextElideMode.ElideMiddle, rect.width()
             ),
         )
         painter.restore()
@@ -89,5 +107,6 @@ class FolderNameDelegate(QStyledItemDelegate):
             return super().sizeHint(option, index)
         height = 2 * option.fontMetrics.height() + 4
         widget = option.widget
-        width = self.width_for(widget, str(path)) if widget is not None else 0
+        name = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        width = self.two_line_width(widget, name, self._where(index)) if widget is not None else 0
         return QSize(width, height)

@@ -30,7 +30,6 @@ from desktop_search.core.models import (
 from desktop_search.gui.folder_name_delegate import FolderNameDelegate
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
-NAME_MIN_WIDTH, NAME_MAX_WIDTH = 120, 190  # the state stays in view beside it
 NAME_COLUMN, STATE_COLUMN, DOCS_COLUMN, UPDATES_COLUMN = range(4)
 
 
@@ -50,18 +49,19 @@ def describe_state(state: str, failed: int) -> str:
 
 
 def describe_watch(watch_mode: str) -> tuple[str, str]:
-    """What a person reads in the Updates column, and its tooltip."""
+    """What a person reads in the Updates column (short: it shares the side panel with the
+    name), and its tooltip, which says it in full."""
     if watch_mode == WatchMode.LIVE.value:
         return "live", "Changes are indexed as they happen."
     if watch_mode == WatchMode.POLLING.value:
         return (
-            f"checked every {POLL_INTERVAL_S:g} s",
+            f"every {POLL_INTERVAL_S:g} s",
             "The system's limit on watched folders was reached, so this folder is checked "
             "for changes at intervals instead of as they happen.",
         )
     if watch_mode == WatchMode.UNAVAILABLE.value:
         return (
-            "when it is back",
+            "when back",
             "The folder can't be reached (an unplugged drive, a network share that is down). "
             "Its documents stay searchable; it is checked again when it is back.",
         )
@@ -100,14 +100,15 @@ class FoldersPanel(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAcceptDrops(False)
-        # The first cell shows the name and, under it, the path (readable on both themes);
-        # it keeps the width it needs, and the list scrolls sideways rather than cut it.
+        # The first cell shows the name and, under it, the path (readable on both themes).
+        # The other columns are as wide as what they say and the name takes the rest, cut in
+        # its middle when the panel is narrow (the tooltip has the path): every column stays
+        # in view at the panel's width, with no sideways scrolling.
         self.tree.setUniformRowHeights(False)
         self.tree.setItemDelegateForColumn(NAME_COLUMN, FolderNameDelegate(self.tree))
-        self.tree.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.tree.header()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
         for column in (STATE_COLUMN, DOCS_COLUMN, UPDATES_COLUMN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
@@ -156,15 +157,6 @@ class FoldersPanel(QWidget):
             self._show(item, info)
             if info.path == selected:
                 item.setSelected(True)
-        self._fit_name_column()
-
-    def _fit_name_column(self) -> None:
-        wanted = max(
-            (FolderNameDelegate.width_for(self.tree, path) for path in self._infos), default=0
-        )
-        self.tree.header().resizeSection(
-            NAME_COLUMN, max(NAME_MIN_WIDTH, min(NAME_MAX_WIDTH, wanted))
-        )
 
     def apply_change(self, event: FolderChanged) -> None:
         """A FolderChanged event: update the one row without waiting for a full refresh."""

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop_search.core.api import EngineAPI
 from desktop_search.core.config import Paths, Settings
 from desktop_search.core.errors import DesktopSearchError, EngineStoppedError, IndexCorruptError
+from desktop_search.core.extract.passwords import KeyringUnavailableError, keyring_name
 from desktop_search.core.models import (
     FileFailed,
     FileIndexed,
@@ -293,9 +294,41 @@ class IndexController(QObject):
         else:
             engine.resume()
 
-    def unlock(self, path: str, password: str, on_refused: Callable[[str, str], None]) -> None:
+    def check_keyring(
+        self,
+        path: str,
+        on_ready: Callable[[str], None],
+        on_no_keyring: Callable[[str, str], None],
+    ) -> None:
+        """Before a password is asked for: is there a system keyring to keep it in?
+        `on_ready(path)` when there is, else `on_no_keyring(path, why)`, so nobody types a
+        password that can't be kept. Off the GUI thread: finding the keyring may ask D-Bus."""
+
+        def check() -> str:
+            try:
+                keyring_name()
+            except KeyringUnavailableError as exc:
+                return str(exc)
+            return ""
+
+        def checked(why: str) -> None:
+            if why:
+                on_no_keyring(path, why)
+            else:
+                on_ready(path)
+
+        self.host.tasks.run(check, checked, lambda exc: self.error.emit(exc, "finding a keyring"))
+
+    def unlock(
+        self,
+        path: str,
+        password: str,
+        on_refused: Callable[[str, str], None],
+        on_no_keyring: Callable[[str, str], None],
+    ) -> None:
         """Give a locked document its password (kept in the keyring by the engine); it is
-        then indexed again. `on_refused(path, why)` asks again, e.g. for a wrong password."""
+        then indexed again. `on_refused(path, why)` asks again, e.g. for a wrong password;
+        `on_no_keyring(path, why)` says why it can't be kept (asking again would not help)."""
         engine = self.host.engine
         name = os.path.basename(path)
         if engine is None:
@@ -307,7 +340,9 @@ class IndexController(QObject):
             self.refresh_status()
 
         def refused(exc: BaseException) -> None:
-            if isinstance(exc, DesktopSearchError):
+            if isinstance(exc, KeyringUnavailableError):
+                on_no_keyring(path, str(exc))
+            elif isinstance(exc, DesktopSearchError):
                 on_refused(path, str(exc))
             else:
                 self.error.emit(exc, f"unlocking {name}")

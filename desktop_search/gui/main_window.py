@@ -44,7 +44,6 @@ from desktop_search.gui.search_bar import SearchBar
 from desktop_search.gui.search_controller import SearchController
 from desktop_search.gui.search_follow import SearchFollow
 from desktop_search.gui.settings_dialog import SettingsDialog
-from desktop_search.gui.side_width import SideWidth
 from desktop_search.gui.status_panel import StatusPanel
 from desktop_search.gui.window_menus import build_menus
 
@@ -76,6 +75,7 @@ class MainWindow(QMainWindow):
         self.error_dialogs: list[QWidget] = []
         self.rebuild_prompt: QMessageBox | None = None
         self.password_prompt: QInputDialog | None = None
+        self.keyring_notice: QMessageBox | None = None
         self._closing = False
         self._closed = False
 
@@ -144,7 +144,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status_panel = StatusPanel(self)
         self.statusBar().addPermanentWidget(self.status_panel)
-        self.side_width = SideWidth(self.splitter, self.side, self.problems)
 
     def _connect(self) -> None:
         host, index, search = self.host, self.index, self.search
@@ -179,7 +178,7 @@ class MainWindow(QMainWindow):
         self.problems.count_changed.connect(self._on_problem_count)
         self.problems.open_folder_requested.connect(self.open_folder)
         self.problems.open_requested.connect(self.open_path)
-        self.problems.unlock_requested.connect(self.ask_password)
+        self.problems.unlock_requested.connect(self.unlock_document)
         self.status_panel.pause_toggled.connect(index.set_paused)
         self.opener.failed.connect(lambda text: self.statusBar().showMessage(text, 15000))
 
@@ -366,15 +365,30 @@ class MainWindow(QMainWindow):
         self.side.setTabText(1, f"Problems ({count})" if count else "Problems")
         self.status_panel.set_problem_count(count)
 
+    def unlock_document(self, path: str) -> None:
+        """Unlock…: ask for the password where a keyring can keep it, else say why not."""
+        self.index.check_keyring(path, self.ask_password, self.tell_no_keyring)
+
     def ask_password(self, path: str, problem: str = "") -> QInputDialog:
-        """Unlock…: ask for the password; a wrong one asks again, saying so in the dialog."""
+        """Ask for the password; a wrong one asks again, saying so in the dialog."""
         self.password_prompt = window_dialogs.ask_password(
             self,
             path,
-            lambda password: self.index.unlock(path, password, self.ask_password),
+            lambda password: self.index.unlock(
+                path,
+                password,
+                self.ask_password,
+                lambda path, why: self.tell_no_keyring(path, why, typed=True),
+            ),
             problem,
         )
         return self.password_prompt
+
+    def tell_no_keyring(self, path: str, why: str, *, typed: bool = False) -> QMessageBox:
+        """Say once that the password can't be kept and what would fix it; no password is
+        asked for (again): no try could keep it."""
+        self.keyring_notice = window_dialogs.tell_no_keyring(self, path, why, typed=typed)
+        return self.keyring_notice
 
     # ---- drag and drop ----
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -411,7 +425,7 @@ class MainWindow(QMainWindow):
 
     def _save_state(self) -> None:
         self.prefs.set("window/geometry", QByteArray(self.saveGeometry()))
-        self.prefs.set("window/splitter", self.side_width.sizes())
+        self.prefs.set("window/splitter", self.splitter.sizes())
         self.prefs.set("search/mode", self.follow.chosen_mode)  # not a keyword-only stand-in
         self.prefs.sync()
 

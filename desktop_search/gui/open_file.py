@@ -40,6 +40,7 @@ _PAGED_TYPES = {
 } | {".djvu"}
 # Where a "page" of the index is something else to the person.
 _PART_WORDS = {"Presentations": "slide", "Spreadsheets": "sheet"}
+_ABBREVIATIONS = {"page": "p."}  # where space is short (result rows, the preview's header)
 # The desktop's own opener, in order of preference; each reports by its exit status.
 DESKTOP_OPENERS: tuple[tuple[str, ...], ...] = (("xdg-open",), ("gio", "open"))
 
@@ -96,6 +97,16 @@ def page_word(path: str) -> str:
     if fmt is not None and fmt.group in _PART_WORDS:
         return _PART_WORDS[fmt.group]
     return "page" if opens_at_page(path) else ""
+
+
+def page_label(path: str, page: int, *, short: bool = True) -> str:
+    """Where in the file a passage is, as a person names it: 'p. 12' ('page 12' when not
+    short), 'slide 3', 'sheet 2'; '' for a file whose pages are only how it was cut up for
+    searching (a text file, a mail, a picture), where a page number would mean nothing."""
+    word = page_word(path)
+    if not word or page < 1:
+        return ""
+    return f"{_ABBREVIATIONS.get(word, word) if short else word} {page}"
 
 
 def desktop_command(target: str) -> list[str] | None:

@@ -18,24 +18,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_search.gui.open_file import opens_at_page, page_word
-
-PAGE_ABBREVIATIONS = {"page": "p."}
+from desktop_search.gui.open_file import opens_at_page, page_label, page_word
 
 
 def location_text(path: str, page: int, number: int, total: int) -> str:
     """'p. 12 · hit 3 of 46': the passage's real page (where the file has pages a person would
     name) and its place among every passage the search shows."""
     hit = f"hit {number} of {total}"
-    word = page_word(path)
-    if not word or page < 1:
-        return hit
-    return f"{PAGE_ABBREVIATIONS.get(word, word)} {page} · {hit}"
+    where = page_label(path, page)
+    return f"{where} · {hit}" if where else hit
 
 
 def location_tooltip(path: str, page: int, number: int, total: int) -> str:
-    word = page_word(path)
-    where = f"On {word} {page} of {os.path.basename(path)}. " if word and page >= 1 else ""
+    label = page_label(path, page, short=False)
+    where = f"On {label} of {os.path.basename(path)}. " if label else ""
     return (
         f"{where}Passage {number} of the {total} this search shows, best documents first "
         "(◀ ▶ or Ctrl+Up/Down move through them)."

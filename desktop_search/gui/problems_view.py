@@ -1,6 +1,7 @@
-"""Files that could not be indexed, and files indexed only in part: name, folder and reason in
-columns that sort, a summary by reason on top, open on double-click, and "Unlock…" for a
-password-protected document."""
+"""Files that could not be indexed, and files indexed only in part: the file's name over its
+folder, and the reason, in two columns that sort and fit the side panel's width as it is (the
+reason wrapped, never cut in its middle); a summary by reason on top, open on double-click, and
+"Unlock…" for a password-protected document."""
 
 from __future__ import annotations
 
@@ -8,15 +9,27 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -24,11 +37,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_search.core.models import FailedFile, PartialFile, needs_password
+from desktop_search.gui.folder_name_delegate import PATH_ROLE, FolderNameDelegate
 
-PATH_ROLE = Qt.ItemDataRole.UserRole + 1
-FILE_COLUMN, FOLDER_COLUMN, REASON_COLUMN = range(3)
+FOLDER_ROLE = Qt.ItemDataRole.UserRole + 2  # the short folder shown under the file's name
+FILE_COLUMN, REASON_COLUMN = range(2)
 PARTIAL_PREFIX = "Indexed, but "
-FOLDER_WIDTH = 170
+REASON_SHARE = 0.45  # of the list's width the reason keeps when the two don't both fit
+MIN_COLUMN = 48  # px: a cut name still shows its start and its extension
 
 # (words in a reason, what the summary calls it), first match wins; anything else is named by
 # its own reason (see `reason_kind`).
@@ -67,6 +82,17 @@ def summarize(reasons: Iterable[str]) -> str:
     return f"{head}: " + " · ".join(parts)
 
 
+def file_column_width(room: int, file: int, reason: int, word: int) -> int:
+    """Width of the File column in a list `room` px wide whose columns want `file` and `reason`
+    px; the Reason column takes the rest. When both don't fit, the reason keeps a share, never
+    less than its longest word (`word`), so it wraps between words instead of being cut; the
+    names are cut in their middle (their tooltip has the path)."""
+    if file + reason <= room:
+        return file
+    reason_room = min(reason, max(word, round(room * REASON_SHARE)))
+    return max(MIN_COLUMN, min(file, room - reason_room))
+
+
 def short_folder(path: str, roots: Iterable[str] = ()) -> str:
     """The folder a file is in, as short as still tells it apart: from the indexed folder it
     belongs to ('Documents/Taxes/2019'), else with the home folder written '~'."""
@@ -94,6 +120,33 @@ class _ProblemItem(QTreeWidgetItem):
         return mine < theirs
 
 
+class _ReasonDelegate(QStyledItemDelegate):
+    """The Reason column: wrapped between words to the column's width, so a reason reads whole;
+    a word wider than the column (which `fit_columns` avoids) is cut at its end, never in its
+    middle, and the tooltip has it all."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        option.textElideMode = Qt.TextElideMode.ElideRight
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        # The view passes no width for an item's height unless every column wraps: give the
+        # column's (the style wraps only in a valid rectangle), so the row is as tall as its
+        # wrapped reason.
+        opt = QStyleOptionViewItem(option)
+        opt.rect = QRect(0, 0, self._tree.header().sectionSize(index.column()), 1 << 16)
+        return super().sizeHint(opt, index)
+
+
 class ProblemsView(QWidget):
     """One row per failed or partly indexed file; `count_changed` lets the window show the
     number on its tab and in the status bar (one count everywhere)."""
@@ -110,23 +163,28 @@ class ProblemsView(QWidget):
         self.summary.setWordWrap(True)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("problemsTree")
-        self.tree.setHeaderLabels(["File", "Folder", "Reason"])
+        self.tree.setHeaderLabels(["File", "Reason"])
         self.tree.setRootIsDecorated(False)
-        self.tree.setWordWrap(True)
         self.tree.setUniformRowHeights(False)
         self.tree.setAcceptDrops(False)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.tree.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # The file's name over its folder (as the Folders tab shows a folder), both cut in the
+        # middle when narrow; the reason wraps instead. The columns fit the panel as it is:
+        # the panel never widens for them, and nothing scrolls sideways.
+        self.tree.setItemDelegateForColumn(
+            FILE_COLUMN, FolderNameDelegate(self.tree, lambda index: str(index.data(FOLDER_ROLE)))
+        )
+        self.tree.setItemDelegateForColumn(REASON_COLUMN, _ReasonDelegate(self.tree))
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(FILE_COLUMN, Qt.SortOrder.AscendingOrder)
         header = self.tree.header()
         header.setSectionsClickable(True)
-        header.setSectionResizeMode(FILE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(FOLDER_COLUMN, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(FOLDER_COLUMN, FOLDER_WIDTH)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        header.setMinimumSectionSize(60)
+        header.setMinimumSectionSize(MIN_COLUMN)
+        header.sectionResized.connect(self._column_resized)
+        self.tree.viewport().installEventFilter(self)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._menu)
         self.tree.itemDoubleClicked.connect(lambda item, _col: self._open(item))
@@ -196,6 +254,10 @@ class ProblemsView(QWidget):
     def problems(self) -> dict[str, str]:
         return {path: item.text(REASON_COLUMN) for path, item in self._rows.items()}
 
+    def folders(self) -> dict[str, str]:
+        """Each problem's folder as shown under its name (short: from its indexed folder)."""
+        return {path: str(item.data(FILE_COLUMN, FOLDER_ROLE)) for path, item in self._rows.items()}
+
     def count(self) -> int:
         return len(self._rows)
 
@@ -216,15 +278,49 @@ class ProblemsView(QWidget):
     def _add(self, path: str, reason: str) -> None:
         item = self._rows.get(path)
         if item is None:
-            item = _ProblemItem([os.path.basename(path), short_folder(path, self._roots), reason])
+            item = _ProblemItem([os.path.basename(path), reason])
             item.setData(FILE_COLUMN, PATH_ROLE, path)
+            item.setData(FILE_COLUMN, FOLDER_ROLE, short_folder(path, self._roots))
             item.setToolTip(FILE_COLUMN, path)
-            item.setToolTip(FOLDER_COLUMN, os.path.dirname(path))
+            # Beside the two lines of the name and folder, a short reason reads from the top.
+            item.setTextAlignment(
+                REASON_COLUMN, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+            )
             self.tree.addTopLevelItem(item)
             self._rows[path] = item
         item.setText(REASON_COLUMN, reason)
         tip = reason + ("\n\nUnlock… gives its password." if needs_password(reason) else "")
         item.setToolTip(REASON_COLUMN, tip)
+
+    def fit_columns(self) -> None:
+        """Size the columns to the list's width (see `fit_columns`); the person may drag them
+        wider or narrower until the list's width or its rows change."""
+        if not self._rows:
+            return
+        metrics = self.tree.fontMetrics()
+        pad = 2 * (self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+        items = self._rows.values()
+        file = max(
+            FolderNameDelegate.two_line_width(
+                self.tree, item.text(FILE_COLUMN), str(item.data(FILE_COLUMN, FOLDER_ROLE))
+            )
+            for item in items
+        )
+        reasons = [item.text(REASON_COLUMN) for item in items]
+        reason = max(metrics.horizontalAdvance(r) for r in reasons) + pad
+        word = max(metrics.horizontalAdvance(w) for r in reasons for w in r.split() or [""])
+        width = file_column_width(self.tree.viewport().width(), file, reason, word + pad)
+        self.tree.header().resizeSection(FILE_COLUMN, width)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _column_resized(self, _column: int, _old: int, _new: int) -> None:
+        # The view keeps each row's height until its rows are laid out again, and any column's
+        # new width changes the reason's (it takes the rest): more or fewer lines.
+        self.tree.doItemsLayout()
 
     def _changed(self) -> None:
         has_rows = bool(self._rows)
@@ -235,6 +331,7 @@ class ProblemsView(QWidget):
         self.empty.setVisible(not has_rows)
         self.summary.setText(summarize(item.text(REASON_COLUMN) for item in self._rows.values()))
         self._update_buttons()
+        self.fit_columns()
         self.count_changed.emit(len(self._rows))
 
     def _selected(self) -> QTreeWidgetItem | None:

@@ -1,7 +1,10 @@
-"""Paints one result row: title (or file name), page, folder, modified date and size, the snippet
-with matched terms, and a confidence bar (absolute: a weak match is grey and says so)."""
+"""Paints one result row: title (or file name), where in the file ("p. 12", "slide 3"; nothing
+for a text file), folder, modified date, size and copies elsewhere, the snippet with matched
+terms, and a confidence bar (absolute: a weak match is grey and says so)."""
 
 from __future__ import annotations
+
+import re
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
@@ -16,7 +19,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from desktop_search.gui.results_model import ResultRole
+from desktop_search.gui.results_model import ResultRole, fit_details
 from desktop_search.gui.theme import is_dark, mark_colors
 
 PAD = 6
@@ -24,6 +27,8 @@ SNIPPET_LINES = 2
 BAR_WIDTH = 56
 BAR_HEIGHT = 6
 WEAK_LABEL = "weak match"
+DETAILS_SHARE = 0.6  # of the folder line; the path, cut in its middle, gets the rest
+WIDEST_LOCATION = "p. 0000"
 
 
 class ResultsDelegate(QStyledItemDelegate):
@@ -33,7 +38,7 @@ class ResultsDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         base = QFontMetrics(option.font).lineSpacing()
-        small = QFontMetrics(_small(option.font)).lineSpacing()
+        small = QFontMetrics(small_font(option.font)).lineSpacing()
         if index.data(ResultRole.IS_DOCUMENT):
             height = PAD + base + small + SNIPPET_LINES * base + PAD + 2
         else:
@@ -73,13 +78,12 @@ class ResultsDelegate(QStyledItemDelegate):
             file_name = str(index.data(ResultRole.FILE_NAME))
             title = str(index.data(ResultRole.TITLE) or "")
             name = title or file_name
-            page = f"p. {index.data(ResultRole.PAGE)}"
-            more = int(index.data(ResultRole.MORE_PASSAGES) or 0)
+            location = str(index.data(ResultRole.LOCATION) or "")
             weak = bool(index.data(ResultRole.WEAK))
-            weak_width = QFontMetrics(_small(font)).horizontalAdvance(WEAK_LABEL) + PAD
+            weak_width = QFontMetrics(small_font(font)).horizontalAdvance(WEAK_LABEL) + PAD
             title_width = rect.width() - BAR_WIDTH - 2 * PAD - (weak_width if weak else 0)
             bold_fm = QFontMetrics(bold)
-            tail = f"   {page}"
+            tail = f"   {location}" if location else ""
             tail_width = QFontMetrics(font).horizontalAdvance(tail)
             name = bold_fm.elidedText(
                 name, Qt.TextElideMode.ElideMiddle, max(40, title_width - tail_width)
@@ -100,7 +104,7 @@ class ResultsDelegate(QStyledItemDelegate):
                 selected,
                 weak=weak,
             )
-            small = _small(font)
+            small = small_font(font)
             small_fm = QFontMetrics(small)
             if weak:
                 painter.setFont(small)
@@ -111,19 +115,8 @@ class ResultsDelegate(QStyledItemDelegate):
             y += line
             painter.setFont(small)
             painter.setPen(dim)  # the bar left the pen off
-            extra = str(index.data(ResultRole.DETAILS) or "")
-            if more:
-                extra += (" · " if extra else "") + f"+{more} passage{'s' if more != 1 else ''}"
-            extra = small_fm.elidedText(extra, Qt.TextElideMode.ElideRight, rect.width() * 3 // 5)
+            folder, extra = self.folder_line(index, small_fm, rect.width())
             extra_width = small_fm.horizontalAdvance(extra) + PAD if extra else 0
-            where = str(index.data(ResultRole.FOLDER))
-            if title:
-                where = f"{file_name} · {where}"
-            folder = small_fm.elidedText(
-                where,
-                Qt.TextElideMode.ElideMiddle,
-                rect.width() - extra_width - PAD,
-            )
             baseline = y + small_fm.ascent()
             painter.drawText(QPointF(rect.left(), baseline), folder)
             if extra:
@@ -132,15 +125,17 @@ class ResultsDelegate(QStyledItemDelegate):
             snippet_rect = QRectF(rect.left(), y, rect.width(), SNIPPET_LINES * line)
         else:
             y = rect.top() + PAD // 2
-            page = f"p. {index.data(ResultRole.PAGE)}"
-            page_width = QFontMetrics(font).horizontalAdvance("p. 0000")
+            location = str(index.data(ResultRole.LOCATION) or "")
+            page_width = location_width(QFontMetrics(font), location)
             painter.setFont(font)
             painter.setPen(dim)
-            painter.drawText(QPointF(rect.left(), y + QFontMetrics(font).ascent()), page)
+            painter.drawText(QPointF(rect.left(), y + QFontMetrics(font).ascent()), location)
+            # Under its "p. 12"; where the file names no place (a text file), beside the snippet.
+            bar_y = y + line + 2 if location else y + (line - BAR_HEIGHT) / 2
             self._paint_bar(
                 painter,
                 rect.left(),
-                y + line + 2,
+                bar_y,
                 float(index.data(ResultRole.RELEVANCE) or 0.0),
                 palette,
                 selected,
@@ -160,6 +155,25 @@ class ResultsDelegate(QStyledItemDelegate):
             palette,
         )
         painter.restore()
+
+    @staticmethod
+    def folder_line(
+        index: QModelIndex | QPersistentModelIndex, metrics: QFontMetrics, width: int
+    ) -> tuple[str, str]:
+        """A document row's second line in `width` px: where the file is (cut in the middle of
+        its path) and, on the right, its details (each part whole: the least telling are left
+        out when they don't fit, and the tooltip has them all)."""
+        room = int(width * DETAILS_SHARE)
+        details = fit_details(
+            index.data(ResultRole.DETAIL_PARTS) or (),
+            lambda text: metrics.horizontalAdvance(text) <= room,
+        )
+        details_width = metrics.horizontalAdvance(details) + PAD if details else 0
+        where = str(index.data(ResultRole.FOLDER))
+        if index.data(ResultRole.TITLE):
+            where = f"{index.data(ResultRole.FILE_NAME)} · {where}"
+        where = metrics.elidedText(where, Qt.TextElideMode.ElideMiddle, width - details_width - PAD)
+        return where, details
 
     @staticmethod
     def _paint_bar(
@@ -245,7 +259,15 @@ class ResultsDelegate(QStyledItemDelegate):
             )
 
 
-def _small(font: QFont) -> QFont:
+def location_width(metrics: QFontMetrics, location: str) -> int:
+    """Room for a passage row's "p. 12" / "slide 3" column: the same for every passage of a
+    document, whatever its number, so their snippets line up."""
+    widest = re.sub(r"\d+", "0000", location)
+    return max(metrics.horizontalAdvance(WIDEST_LOCATION), metrics.horizontalAdvance(widest))
+
+
+def small_font(font: QFont) -> QFont:
+    """The font of a row's quieter second line (folder and details)."""
     small = QFont(font)
     if font.pointSizeF() > 0:
         small.setPointSizeF(font.pointSizeF() * 0.9)

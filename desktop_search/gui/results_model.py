@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -19,7 +19,9 @@ from PySide6.QtCore import (
 
 from desktop_search.core.models import DocumentResult, Hit
 from desktop_search.core.search.confidence import WEAK
+from desktop_search.gui.open_file import page_label
 
+COPIES_LISTED = 5  # copies a tooltip names before "and N more"
 _TOP = 0  # internalId of a document row; a passage row stores its document's row + 1
 
 Index = QModelIndex | QPersistentModelIndex
@@ -43,6 +45,16 @@ class ResultRole(IntEnum):
     DETAILS = Qt.ItemDataRole.UserRole + 15  # "modified 3 May 2024 · 1.2 MB · also in 1 folder"
     WEAK = Qt.ItemDataRole.UserRole + 16  # True when the match is weak (shown as such)
     WHY = Qt.ItemDataRole.UserRole + 17  # why this passage: how it was found, what matched
+    LOCATION = Qt.ItemDataRole.UserRole + 18  # "p. 12", "slide 3"; '' for a text file
+    DETAIL_PARTS = Qt.ItemDataRole.UserRole + 19  # DETAILS as DetailPart, for narrow rows
+
+
+class DetailPart(NamedTuple):
+    """One part of a document row's details line; `keep` orders what a narrow row drops
+    first (the lowest), so a part is left out whole rather than cut mid-word."""
+
+    text: str
+    keep: int
 
 
 class ResultsModel(QAbstractItemModel):
@@ -141,11 +153,15 @@ class ResultsModel(QAbstractItemModel):
         is_doc = index.internalId() == _TOP
         if role == Qt.ItemDataRole.DisplayRole:
             name = os.path.basename(doc.path)
-            return f"{name} — p. {hit.page}" if is_doc else f"p. {hit.page}: {hit.snippet}"
+            where = page_label(doc.path, hit.page)
+            if is_doc:
+                return f"{name} — {where}" if where else name
+            return f"{where}: {hit.snippet}" if where else hit.snippet
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(doc, hit)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{os.path.basename(doc.path)}, page {hit.page}: {hit.snippet}"
+            where = page_label(doc.path, hit.page, short=False)
+            return ", ".join(filter(None, (os.path.basename(doc.path), where))) + f": {hit.snippet}"
         return self._role_data(doc, hit, index, role, is_doc)
 
     def _role_data(
@@ -159,6 +175,8 @@ class ResultsModel(QAbstractItemModel):
             return os.path.dirname(doc.path)
         if role == ResultRole.PAGE:
             return hit.page
+        if role == ResultRole.LOCATION:
+            return page_label(doc.path, hit.page)
         if role == ResultRole.SNIPPET:
             return hit.snippet
         if role == ResultRole.HIGHLIGHTS:
@@ -173,6 +191,8 @@ class ResultsModel(QAbstractItemModel):
             return display_title(doc)
         if role == ResultRole.DETAILS:
             return details(doc)
+        if role == ResultRole.DETAIL_PARTS:
+            return detail_parts(doc, len(doc.hits) - 1 if is_doc else 0)
         if role == ResultRole.WHY:
             return why(hit)
         if role == ResultRole.HIT:
@@ -204,16 +224,46 @@ def display_title(doc: DocumentResult) -> str:
 
 def details(doc: DocumentResult) -> str:
     """When it was modified, its size, and where else the same file is."""
+    return " · ".join(part.text for part in detail_parts(doc))
+
+
+def detail_parts(doc: DocumentResult, more_passages: int = 0) -> tuple[DetailPart, ...]:
+    """The details line in reading order: date, size, the copies elsewhere, the passages beyond
+    the best one. A narrow row drops the size first (the tooltip has it), then the count of
+    passages (the row's arrow still shows there are more), then the date, and the copies last:
+    that one says something the row shows nowhere else (the tooltip says where each copy is)."""
     parts = []
     if doc.modified > 0:
-        parts.append("modified " + format_date(doc.modified))
+        parts.append(DetailPart("modified " + format_date(doc.modified), keep=2))
     if doc.size > 0:
-        parts.append(format_size(doc.size))
+        parts.append(DetailPart(format_size(doc.size), keep=0))
     if doc.also_in:
-        folders = {os.path.dirname(p) for p in doc.also_in}
-        n = len(folders)
-        parts.append(f"also in {n} other folder{'s' if n != 1 else ''}")
-    return " · ".join(parts)
+        parts.append(DetailPart(copies_text(doc), keep=3))
+    if more_passages:
+        s = "s" if more_passages != 1 else ""
+        parts.append(DetailPart(f"+{more_passages} passage{s}", keep=1))
+    return tuple(parts)
+
+
+def copies_text(doc: DocumentResult) -> str:
+    """'also in 2 other folders', or '1 other copy' when a copy is in the same folder."""
+    folders = {os.path.dirname(p) for p in doc.also_in}
+    if os.path.dirname(doc.path) in folders:
+        n = len(doc.also_in)
+        return f"{n} other cop{'ies' if n != 1 else 'y'}"
+    return f"also in {len(folders)} other folder{'s' if len(folders) != 1 else ''}"
+
+
+def fit_details(parts: Sequence[DetailPart], fits: Callable[[str], bool]) -> str:
+    """The details line with the fewest parts left out that `fits`, each part whole; ''
+    when not even the one most kept fits (the tooltip still says everything)."""
+    shown = list(parts)
+    while shown:
+        text = " · ".join(part.text for part in shown)
+        if fits(text):
+            return text
+        shown.remove(min(shown, key=lambda part: part.keep))
+    return ""
 
 
 def format_date(stamp: float, now: float | None = None) -> str:
@@ -256,14 +306,17 @@ def why(hit: Hit) -> str:
 
 
 def tooltip(doc: DocumentResult, hit: Hit) -> str:
-    lines = [doc.path, f"page {hit.page}"]
+    """Everything a row may leave out for room: the whole path, where the passage is, every
+    detail, why it was found, and where each copy is."""
+    lines = [doc.path]
+    lines += filter(None, (page_label(doc.path, hit.page, short=False), details(doc)))
     reason = why(hit)
     if reason:
         lines += ["", reason]
-    if doc.also_in:
-        lines += ["", "The same file is also in:", *doc.also_in[:5]]
-        if len(doc.also_in) > 5:
-            lines.append(f"and {len(doc.also_in) - 5} more")
+    if doc.also_in:  # whole paths: a copy may have another name
+        lines += ["", "The same file is also at:", *doc.also_in[:COPIES_LISTED]]
+        if len(doc.also_in) > COPIES_LISTED:
+            lines.append(f"and {len(doc.also_in) - COPIES_LISTED} more")
     return "\n".join(lines)
 
 

@@ -1,9 +1,12 @@
 """The small questions the main window asks: files to add, remove a folder, rebuild a damaged
-index, exclude patterns, about. Non-modal where they act later (no nested event loop)."""
+index, exclude patterns, a password (or why none can be kept), about. Non-modal where they act
+later (no nested event loop)."""
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -11,6 +14,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QLineEdit, QMes
 
 from desktop_search.core.config import Paths
 from desktop_search.gui.prefs import GuiPrefs
+
+log = logging.getLogger(__name__)
 
 EXCLUDES_HELP = (
     "Files and folders to leave out of the index, one pattern per line. For example:\n"
@@ -137,6 +142,48 @@ def ask_password(
     dialog.textValueSelected.connect(on_password)
     dialog.open()
     return dialog
+
+
+def tell_no_keyring(parent: QWidget, path: str, why: str, *, typed: bool = False) -> QMessageBox:
+    """Say, once, that a document's password can't be kept, so it stays locked and listed, and
+    what would fix it. `why` is the keyring's own reason: shown when a password was `typed` (it
+    may be specific: a locked keyring), logged only when the check before asking found none."""
+    name = os.path.basename(path)
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        "Unlock document",
+        f"'{name}' stays locked: its password can't be kept on this computer.",
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    box.setObjectName("noKeyringNotice")
+    if typed:
+        reason = why
+    else:
+        log.info("No keyring to keep a password in: %s", why)
+        reason = (
+            "desktop-search keeps passwords only in a system keyring, never in a file of its "
+            "own, and there is none it can use here."
+        )
+    box.setInformativeText(f"{reason}\n\n{keyring_advice()}")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def keyring_advice(platform: str = sys.platform) -> str:
+    """What to do so that a password can be kept."""
+    if platform.startswith("linux"):
+        how = (
+            "install a keyring (GNOME Keyring: the gnome-keyring package, or KWallet) and "
+            "use desktop-search in a desktop session that unlocks it when you log in"
+        )
+    else:
+        how = "make sure your system keyring is unlocked"
+    return (
+        f"To unlock the document, {how}; then choose Unlock… again. Until then it stays in "
+        "the Problems list, and everything else is searched as before."
+    )
 
 
 def show_about(parent: QWidget, paths: Paths) -> None:

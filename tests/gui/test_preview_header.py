@@ -3,6 +3,7 @@ name cut in the middle, the preview's share of the width, and the first result s
 
 from __future__ import annotations
 
+from desktop_search.gui.open_file import page_label
 from desktop_search.gui.preview_header import ElidedLabel, location_text
 from tests.gui.conftest import WAIT_MS, search
 
@@ -68,3 +69,11 @@ def test_extra_width_goes_mostly_to_the_preview(window, qtbot) -> None:
     side2, results2, preview2 = window.splitter.sizes()
     assert side2 == side
     assert preview2 - preview > results2 - results > 0
+
+
+def test_result_rows_and_the_header_name_a_place_the_same_way() -> None:
+    assert page_label("/d/report.pdf", 12) == "p. 12"
+    assert page_label("/d/report.pdf", 12, short=False) == "page 12"
+    assert page_label("/d/talk.pptx", 2) == "slide 2"
+    assert page_label("/d/notes.md", 1) == ""  # a text file's "page" is only a cut
+    assert page_label("/d/report.pdf", 0) == ""

@@ -1,22 +1,28 @@
-"""What a person sees of results: confidence as it is, title, date and size, why a passage was
-found, "did you mean" (clickable), notes about the query, and the passage marked in a text
-preview (not the whole file)."""
+"""What a person sees of results: confidence as it is, title, date and size, the copies in
+other folders (readable at the window's width), where a passage is ("p. 12", "slide 3", nothing
+for a text file), why a passage was found, "did you mean" (clickable), notes about the query,
+and the passage marked in a text preview (not the whole file)."""
 
 from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 
 from desktop_search.core.models import DocumentResult, Hit
 from desktop_search.gui.preview import PreviewWidget, hit_spans
+from desktop_search.gui.results_delegate import PAD, ResultsDelegate, small_font
 from desktop_search.gui.results_model import (
+    DetailPart,
     ResultRole,
     ResultsModel,
     details,
+    fit_details,
     format_date,
     format_size,
 )
@@ -72,6 +78,95 @@ def test_a_row_shows_title_date_size_and_the_copies_elsewhere():
     assert row.data(ResultRole.WEAK) is False
     tip = row.data(Qt.ItemDataRole.ToolTipRole)
     assert "/backup/notes/dinner.md" in tip
+
+
+def _hit(page: int, chunk_id: int = 1) -> Hit:
+    return replace(_meaning_hit(), page=page, chunk_id=chunk_id)
+
+
+def test_copies_elsewhere_read_whole_at_the_windows_width(qtbot):
+    """At the results column's width when the window first opens, the folder line keeps "also
+    in 1 other folder" whole (the path is cut in its middle instead) and drops what the
+    tooltip still says; with room, everything is on the line."""
+    deep = "/home/me/Documents/Projects/Allotment society/Minutes and accounts/2021/notes"
+    doc = _document(
+        path=f"{deep}/dinner-ideas-for-the-summer-meeting.pdf",
+        hits=(_hit(3), _hit(7, chunk_id=2), _hit(9, chunk_id=3)),
+        also_in=("/backup/notes/dinner-ideas-for-the-summer-meeting.pdf",),
+    )
+    panel = ResultsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(436, 600)  # the window's results column, as it opens the first time
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.show_results([doc], "aubergine", "1 document")
+    row = panel.model.index(0, 0)
+    metrics = QFontMetrics(small_font(panel.view.font()))
+    width = panel.view.visualRect(row).width() - 2 * PAD
+    where, shown = ResultsDelegate.folder_line(row, metrics, width)
+    everything = "modified 3 May 2021 · 1.2 MB · also in 1 other folder · +2 passages"
+    assert "also in 1 other folder" in shown.split(" · ")
+    assert set(shown.split(" · ")) < set(everything.split(" · "))  # parts whole, some left out
+    assert "…" in where and where.endswith("/notes")  # the path gave way, in its middle
+    assert metrics.horizontalAdvance(where) + metrics.horizontalAdvance(shown) <= width
+    tip = row.data(Qt.ItemDataRole.ToolTipRole)
+    assert "1.2 MB" in tip and "/backup/notes/dinner-ideas-for-the-summer-meeting.pdf" in tip
+    _, roomy = ResultsDelegate.folder_line(row, metrics, 2000)
+    assert roomy == everything
+
+
+def test_a_narrow_row_leaves_out_whole_details_least_telling_first():
+    parts = (
+        DetailPart("modified 3 May 2021", keep=1),
+        DetailPart("1.2 MB", keep=0),
+        DetailPart("also in 2 other folders", keep=3),
+    )
+    fits = lambda limit: lambda text: len(text) <= limit  # noqa: E731
+    assert fit_details(parts, fits(100)) == "modified 3 May 2021 · 1.2 MB · also in 2 other folders"
+    assert fit_details(parts, fits(50)) == "modified 3 May 2021 · also in 2 other folders"
+    assert fit_details(parts, fits(30)) == "also in 2 other folders"
+    assert fit_details(parts, fits(10)) == ""
+
+
+def test_a_copy_in_the_same_folder_is_not_called_another_folder():
+    model = ResultsModel()
+    model.set_results([_document(also_in=("/home/me/notes/dinner (copy).md",))], "x")
+    assert model.index(0, 0).data(ResultRole.DETAILS).endswith("· 1 other copy")
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("report.pdf", "p. 4"),
+        ("talk.pptx", "slide 4"),
+        ("budget.xlsx", "sheet 4"),
+        ("notes.md", ""),
+        ("notes.txt", ""),
+    ],
+)
+def test_a_row_says_where_the_passage_is_as_the_file_counts_it(name: str, shown: str):
+    """Pages mean nothing in a text file (the index cuts it up for searching only): its rows
+    name no page; slides and sheets are called so, as in the preview's header."""
+    model = ResultsModel()
+    model.set_results([_document(path=f"/home/me/{name}", hits=(_hit(4), _hit(5, 2)))], "x")
+    row, passage = model.index(0, 0), model.index(0, 0, model.index(0, 0))
+    assert row.data(ResultRole.LOCATION) == shown
+    assert passage.data(ResultRole.LOCATION) == shown.replace("4", "5")
+    for index in (row, passage):
+        texts = [
+            index.data(role)
+            for role in (
+                Qt.ItemDataRole.DisplayRole,
+                Qt.ItemDataRole.ToolTipRole,
+                Qt.ItemDataRole.AccessibleTextRole,
+            )
+        ]
+        if not shown:
+            assert not any("p. " in t or "page " in t for t in texts), texts
+    if shown:
+        assert shown in row.data(Qt.ItemDataRole.DisplayRole)
+        long_name = shown.replace("p.", "page")
+        assert long_name in row.data(Qt.ItemDataRole.ToolTipRole)
 
 
 def test_a_title_that_is_only_the_file_name_is_not_repeated():

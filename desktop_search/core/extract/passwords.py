@@ -98,6 +98,6 @@ _WHICH_KEYRING = (
     "macOS the Keychain, on Windows the Credential Locker."
 )
 _NO_KEYRING = (
-    "No system keyring is available to keep the password safely, so it was not saved and the "
+    "No system keyring is available to keep a password safely, so none is kept and the "
     "document stays locked. " + _WHICH_KEYRING
 )

@@ -181,9 +181,10 @@ class Settings:
         suffix=" MiB",
     )
     batch_chunks: int = _setting(
-        "Indexing cuts the text into passages (pieces about a paragraph long) and saves them "
-        "to the index this many at a time. More at a time indexes a little faster; fewer "
-        "makes new files searchable a little sooner. 512 suits most computers.",
+        "Indexing cuts the text into passages (pieces about a paragraph long) and gathers "
+        "this many before saving them to the index (in small parts, so Pause holds at once). "
+        "More indexes a little faster; fewer makes new files searchable a little sooner. "
+        "512 suits most computers.",
         default=512,
         label="Save to the index every",
         section="Advanced",

@@ -6,7 +6,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -32,6 +32,13 @@ log = logging.getLogger(__name__)
 MAX_BATCH_AGE_S = 0.5
 # Passages embedded per call: no single call holds the GIL for long (see VECTOR_WRITE_PART).
 EMBED_PART = 128
+# A batch is written this many passages at a time (whole files), with a look at the pause gate
+# before each write: a batch of small files can hold hundreds of them, and a Pause that let the
+# rest of the batch be written would see the counts go on rising for seconds. A window's engine
+# writes vectors in parts this size anyway (INTERACTIVE_WRITE_PART), so there it costs nothing;
+# headless, a write costs about twice the CPU per passage of whole batches, which did not show
+# in the time to index a folder on 2 cores (extraction is the slower stage).
+WRITE_PART = 32
 
 
 def record_failure(
@@ -60,8 +67,9 @@ class BatchWriter:
         progress: told after every file.
         stats: the run's figures; `indexed` and `failed` are counted here.
         emit: receives FileIndexed and FileFailed, on the writer's thread.
-        gate: while it is paused the writer parks between batches: files read ahead wait in
-            its queue, nothing is embedded or written.
+        gate: while it is paused the writer parks before its next write (between batches,
+            and between the parts of a batch): files read ahead wait in its queue and the rest
+            of the batch in hand waits with it; nothing more is written until the resume.
     """
 
     def __init__(
@@ -187,18 +195,29 @@ class BatchWriter:
         self._progress.update(self.done, self.failed, work.found.path, chunks=self.chunks)
 
     def _flush(self, batch: list[tuple[WorkItem, ExtractionResult]]) -> None:
+        """Embed and write a batch, part by part; before each write the writer parks while
+        paused, so what is written after a Pause is at most the part being written then."""
         embedder = self._embedder()
-        texts = [c.text for _, r in batch for c in r.chunks]
-        parts = [
-            embedder.embed_documents(texts[i : i + EMBED_PART])
-            for i in range(0, len(texts), EMBED_PART)
-        ]
-        vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), np.float32)
-        model_id = embedder.model_id
+        for part in write_parts(batch, WRITE_PART):
+            texts = [c.text for _, r in part for c in r.chunks]
+            pieces = [
+                embedder.embed_documents(texts[i : i + EMBED_PART])
+                for i in range(0, len(texts), EMBED_PART)
+            ]
+            vectors = np.concatenate(pieces) if pieces else np.zeros((0, embedder.dim), np.float32)
+            # Held here, the part and the rest of the batch stay in memory (read, embedded): a
+            # resume writes them, a quit writes them first (see `finish`), and a kill leaves
+            # them out of the catalog, so the next scan reads them again.
+            self._gate.park("writer")
+            self._write(part, vectors, embedder.model_id)
+
+    def _write(
+        self, part: list[tuple[WorkItem, ExtractionResult]], vectors: np.ndarray, model_id: str
+    ) -> None:
         if self._index.model_id is None:
             self._index.set_meta("model", model_id)
         docs = []
-        for work, result in batch:
+        for work, result in part:
             doc = result.document
             assert doc is not None
             docs.append(
@@ -217,18 +236,36 @@ class BatchWriter:
             )
         if self._scans is not None:
             # Pages without a text layer wait for text recognition (indexing/scan_reader.py).
-            written = [(w.found.path, r.document) for w, r in batch if r.document is not None]
+            written = [(w.found.path, r.document) for w, r in part if r.document is not None]
             scanned = [(p, d.content_hash, d.pages_without_text) for p, d in written]
             self._scans.expect(
                 [entry for entry in scanned if entry[2]],
                 [p for p, _, pages in scanned if not pages],
             )
         self._index.write_documents(docs, vectors, model_id)
-        for work, result in batch:
+        for work, result in part:
             self.done += 1
             self.chunks += len(result.chunks)
             self._stats.indexed += 1
             doc = result.document
             assert doc is not None
             self._emit(FileIndexed(work.found.path, len(result.chunks), doc.page_count))
-        self._progress.update(self.done, self.failed, batch[-1][0].found.path, chunks=self.chunks)
+        self._progress.update(self.done, self.failed, part[-1][0].found.path, chunks=self.chunks)
+
+
+def write_parts(
+    batch: list[tuple[WorkItem, ExtractionResult]], passages: int
+) -> Iterator[list[tuple[WorkItem, ExtractionResult]]]:
+    """The batch cut into runs of whole files of at most `passages` passages (a larger file
+    is a part of its own), in order."""
+    part: list[tuple[WorkItem, ExtractionResult]] = []
+    size = 0
+    for entry in batch:
+        count = len(entry[1].chunks)
+        if part and size + count > passages:
+            yield part
+            part, size = [], 0
+        part.append(entry)
+        size += count
+    if part:
+        yield part

@@ -4,7 +4,8 @@ It runs on the indexer's thread whenever no first-pass work is waiting, one batc
 new and changed files always come first and the store keeps one writer. While one batch's
 vectors are written, the next batch is already being embedded on a helper thread: the model
 never waits on the store. Progress is the watermark stored in the index (see
-`storage/meaning.py`), so quitting, pausing or a kill -9 loses at most one batch.
+`storage/meaning.py`), so quitting, pausing or a kill -9 loses at most one batch, and a pause
+stops it within one: the batch being written then, no other.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class Improver:
         self._emit = emit
         self._executor: ThreadPoolExecutor | None = None
         self._failed_model: str | None = None
+        # (model id, passage ids, their vectors): a batch embedded ahead when a run was
+        # interrupted, used by the next run if it starts with the same passages.
+        self._ready: tuple[str, list[int], np.ndarray] | None = None
 
     def pending(self) -> bool:
         """Whether some indexed passage still lacks its meaning vector."""
@@ -70,8 +74,7 @@ class Improver:
             # The index waits for another model (chosen, not loaded yet): wait for `reset`.
             self.fail("the meaning model is not loaded")
             return
-        after = self._meaning.upto
-        rows = self._meaning.next_batch(after, BATCH_PASSAGES)
+        rows = self._meaning.next_batch(self._meaning.upto, BATCH_PASSAGES)
         ahead: Future[np.ndarray] | None = self._embed_later(embedder, rows)
         while rows and ahead is not None:
             vectors = ahead.result()
@@ -83,16 +86,43 @@ class Improver:
                 break  # the model changed under us; the new one starts from the beginning
             meter.add(len(rows))
             rows = upcoming
+            if interrupted():
+                # Paused (or new files came) while that batch was written: it is the one
+                # write after the pause. The batch embedded ahead waits for the next run.
+                self._keep(embedder.model_id, rows, ahead)
+                ahead = None
+                break
         if ahead is not None:
             ahead.cancel()
         meter.report(force=True)
 
+    def _keep(
+        self, model_id: str, rows: list[tuple[int, int, int, str]], ahead: Future | None
+    ) -> None:
+        """Hold a batch being embedded until the next run: the embedding under way finishes
+        here (so an interrupted pass is idle once `run` returns) and is not done twice."""
+        if ahead is None or ahead.cancel():
+            return
+        try:
+            vectors = ahead.result()
+        except Exception:  # noqa: BLE001 - the next run embeds the batch again, and reports
+            log.debug("Embedding a batch ahead failed", exc_info=True)
+            return
+        self._ready = (model_id, [r[0] for r in rows], vectors)
+
     def _embed_later(self, embedder: Embedder, rows: list[tuple[int, int, int, str]]) -> Future:
+        ready, self._ready = self._ready, None
+        if ready is not None and ready[:2] == (embedder.model_id, [r[0] for r in rows]):
+            # The same passages (ids are never reused, so the same texts) with the same model.
+            done: Future[np.ndarray] = Future()
+            done.set_result(ready[2])
+            return done
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="desktop-search-embed")
         return self._executor.submit(embedder.embed_documents, [r[3] for r in rows])
 
     def close(self) -> None:
+        self._ready = None
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None

@@ -158,8 +158,9 @@ class Indexer:
             self.start()
 
     def pause(self) -> None:
-        """Hand out no more work: the files being read are finished and kept, then reading,
-        embedding and writing all stop (pass 2 too) until `resume`; nothing is lost."""
+        """Hand out no more work: the files being read are finished and kept, the write under
+        way (a few dozen passages at most, pass 2's batch) is finished, then reading, embedding
+        and writing all stop until `resume`; files read but not written wait, nothing is lost."""
         if self._pause.pause():
             self._emit(Paused(True))
 
@@ -497,7 +498,9 @@ class Indexer:
     def _process(self, work: list[WorkItem]) -> None:
         if not work:
             return
-        progress = ProgressMeter(len(work), self._emit, self._pause.is_set)
+        progress = ProgressMeter(
+            len(work), self._emit, self._pause.is_set, self._pause.paused_seconds
+        )
         writer = BatchWriter(
             self._index,
             self._embedder,

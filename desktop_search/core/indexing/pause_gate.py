@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 
@@ -18,11 +19,14 @@ class PauseGate:
     """A pause flag the pipeline's threads park on. `is_set()` is True while paused (the same
     test a `threading.Event` offers, so the flag reads like one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._cond = threading.Condition()
         self._paused = False
         self._working: dict[str, int] = {}
         self._parked: set[str] = set()
+        self._clock = clock
+        self._paused_since = 0.0
+        self._paused_before = 0.0  # seconds spent paused in pauses that have ended
 
     def pause(self) -> bool:
         """Ask every part to stop at its next safe point; False when already paused."""
@@ -30,6 +34,7 @@ class PauseGate:
             if self._paused:
                 return False
             self._paused = True
+            self._paused_since = self._clock()
             self._cond.notify_all()
             return True
 
@@ -39,11 +44,18 @@ class PauseGate:
             if not self._paused:
                 return False
             self._paused = False
+            self._paused_before += self._clock() - self._paused_since
             self._cond.notify_all()
             return True
 
     def is_set(self) -> bool:
         return self._paused
+
+    def paused_seconds(self) -> float:
+        """Time spent paused so far, the pause under way included: rates and ETAs leave it out."""
+        with self._cond:
+            ongoing = self._clock() - self._paused_since if self._paused else 0.0
+            return self._paused_before + ongoing
 
     def enter(self, part: str) -> None:
         """From now on `part` counts as working: the pipeline is held only once it parks."""

@@ -22,25 +22,38 @@ class RunStats:
 
 
 class ProgressMeter:
-    """done/total, rate and ETA, sent at most every PROGRESS_INTERVAL_S."""
+    """done/total, rate and ETA, sent at most every PROGRESS_INTERVAL_S.
+
+    `paused_for()` gives the seconds spent paused so far (see PauseGate.paused_seconds): the
+    rate counts working time only, so after a long pause the ETA is what is really left.
+    """
 
     def __init__(
-        self, total: int, emit: Callable[[IndexEvent], None], paused: Callable[[], bool]
+        self,
+        total: int,
+        emit: Callable[[IndexEvent], None],
+        paused: Callable[[], bool],
+        paused_for: Callable[[], float] = lambda: 0.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.total = total
         self._emit = emit
         self._paused = paused
-        self._started = time.monotonic()
+        self._paused_for = paused_for
+        self._clock = clock
+        self._started = clock()
+        self._paused_at_start = paused_for()
         self._last = 0.0
 
     def update(
         self, done: int, failed: int, current: str, *, force: bool = False, chunks: int = 0
     ) -> None:
-        now = time.monotonic()
+        now = self._clock()
         if not force and now - self._last < PROGRESS_INTERVAL_S:
             return
         self._last = now
-        elapsed = max(now - self._started, 1e-6)
+        paused = self._paused_for() - self._paused_at_start
+        elapsed = max(now - self._started - paused, 1e-6)
         rate = done / elapsed
         remaining = self.total - done
         # Too few files for a rate to mean anything yet: say nothing rather than guess.

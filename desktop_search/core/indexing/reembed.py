@@ -28,7 +28,8 @@ def reembed(
     The old vectors answer queries until the switch; a cancelled run leaves them in place and
     starts again next time (its half-built collection is dropped first). `refill`: the model
     is the same but the vector store is new (another Chroma server), so every vector is
-    written again. While `pause` is set, `hold()` parks between batches (cancel resumes).
+    written again. While `pause` is set, `hold()` parks before the next embedding or write
+    (cancel resumes).
     """
     old = index.model_id
     if old == embedder.model_id and not refill:
@@ -37,14 +38,26 @@ def reembed(
     index.drop_collection(embedder.model_id)  # a half-done earlier attempt
     total = index.counts()[1]
     done = 0
-    progress = ProgressMeter(total, emit, pause.is_set)
-    for rows in index.iter_chunk_batches(batch_chunks):
+    progress = ProgressMeter(total, emit, pause.is_set, pause.paused_seconds)
+    park = hold or (lambda: pause.park("indexer"))
+
+    def cancelled() -> bool:
+        # Parks while paused first: cancel resumes, so a cancelled pause ends here too.
         if pause.is_set():
-            (hold or (lambda: pause.park("indexer")))()
-        if cancel.is_set():
-            emit(Message("Re-embedding stopped; it starts again next time.", "warning"))
+            park()
+        if not cancel.is_set():
+            return False
+        emit(Message("Re-embedding stopped; it starts again next time.", "warning"))
+        return True
+
+    for rows in index.iter_chunk_batches(batch_chunks):
+        # Looked at before the embedding and again before the write: a pause that came while
+        # the batch was embedded holds it (embedded, not written) until the resume.
+        if cancelled():
             return
         vectors = embedder.embed_documents([r[3] for r in rows])
+        if cancelled():
+            return
         index.add_vectors(embedder.model_id, rows, vectors)
         done += len(rows)
         progress.update(done, 0, "", chunks=done)

@@ -324,8 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         ],
     )
     print(
-        "\nreference = DESIGN.md figures on whole documents (keyword = BM25, semantic = bundled "
-        "model, hybrid = RRF), exponential gain like the delta beside them."
+        "\nreference = DESIGN.md figures on whole documents (keyword = BM25, semantic = MiniLM "
+        "alone, hybrid = RRF of the two: the targets), exponential gain like the delta beside them."
     )
     if args.json:
         args.json.write_text(

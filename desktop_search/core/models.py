@@ -70,7 +70,8 @@ class Hit:
 
     `confidence` is absolute (0..1, calibrated: about how often a passage with this evidence
     was judged relevant), not relative to the best hit. `found_by` says which evidence found
-    it: "words", "meaning" or "words and meaning". `closest_sentence` is, for a passage found
+    it: "words", "meaning", "words and meaning", or "name" (the document's file name or title
+    holds the words, its passage none of them). `closest_sentence` is, for a passage found
     by meaning, its sentence nearest to the question ('' otherwise).
     """
 

@@ -213,6 +213,8 @@ class ResultsDelegate(QStyledItemDelegate):
     ) -> None:
         # Same-length replacement keeps the highlight offsets valid.
         text = text.replace("\n", " ").replace("\t", " ")
+        visible = _visible_chars(text, font, rect.width())
+        text, highlights = bring_first_mark_into_view(text, highlights, visible)
         layout = QTextLayout(text, font)
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -257,6 +259,47 @@ class ResultsDelegate(QStyledItemDelegate):
                 ),
                 ellipsis,
             )
+
+
+# Words kept before the first marked word when the snippet's start is cut to show it.
+LEAD_CHARS = 30
+
+
+def bring_first_mark_into_view(
+    text: str, highlights: tuple[tuple[int, int], ...], visible: int
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The snippet as shown in `visible` characters: when its first marked word would fall
+    past them (a snippet is centred on its match for the CLI's whole lines; a row shows two),
+    its start is cut at a word boundary a little before that word, with '…' in front."""
+    if not highlights or min(s for s, _ in highlights) < 0:
+        return text, highlights
+    first_start, first_end = min(highlights)
+    if first_end <= visible:
+        return text, highlights
+    cut = text.rfind(" ", 0, max(0, first_start - LEAD_CHARS)) + 1
+    if cut <= 0:
+        return text, highlights
+    shift = cut - 1  # "…" takes the first character
+    kept = tuple((s - shift, e - shift) for s, e in highlights if s >= cut)
+    return "…" + text[cut:], kept
+
+
+def _visible_chars(text: str, font: QFont, width: float) -> int:
+    """How many characters of `text` the snippet's lines hold at this width."""
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    end = 0
+    for _ in range(SNIPPET_LINES):
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(max(10.0, width))
+        end = line.textStart() + line.textLength()
+    layout.endLayout()
+    return end
 
 
 def location_width(metrics: QFontMetrics, location: str) -> int:

@@ -296,6 +296,8 @@ def why(hit: Hit) -> str:
         lines.append("Found by meaning: no word of your search is in this passage.")
     elif hit.found_by == "words and meaning":
         lines.append("Found by its words and by meaning.")
+    elif hit.found_by == "name":
+        lines.append("Found by its file name or title.")
     elif hit.found_by:
         lines.append("Found by its words.")
     if hit.closest_sentence:

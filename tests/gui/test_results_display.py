@@ -16,7 +16,12 @@ from PySide6.QtGui import QFontMetrics
 
 from desktop_search.core.models import DocumentResult, Hit
 from desktop_search.gui.preview import PreviewWidget, hit_spans
-from desktop_search.gui.results_delegate import PAD, ResultsDelegate, small_font
+from desktop_search.gui.results_delegate import (
+    PAD,
+    ResultsDelegate,
+    bring_first_mark_into_view,
+    small_font,
+)
 from desktop_search.gui.results_model import (
     DetailPart,
     ResultRole,
@@ -280,3 +285,20 @@ def test_a_missing_phrase_is_said_above_the_results(indexed_window, qtbot):
     assert "exact phrase “oven hot”" in panel.notes.text()
     search(qtbot, indexed_window, "volcano")
     assert not panel.notes.isVisibleTo(panel)
+
+
+def test_a_row_cuts_the_snippet_start_to_show_its_first_marked_word() -> None:
+    # The core centres a snippet on its match (the CLI prints it whole); a row shows two lines,
+    # which could end just before the match.
+    text = (
+        "Annual check-up, March. Blood pressure normal, weight steady, sleep fine. "
+        "Cholesterol was a little high. Walk every day, at least thirty minutes."
+    )
+    start = text.index("Walk")
+    marks = ((start, start + 4), (start + 5, start + 10), (start + 11, start + 14))
+    shown, moved = bring_first_mark_into_view(text, marks, visible=90)
+    assert shown.startswith("…") and [shown[s:e] for s, e in moved] == ["Walk", "every", "day"]
+    assert moved[0][0] < 40 and shown[1:].split()[0] in text.split()
+    # A mark already in view, or no mark at all: the snippet as it was.
+    assert bring_first_mark_into_view(text, marks, visible=len(text)) == (text, marks)
+    assert bring_first_mark_into_view(text, (), visible=10) == (text, ())

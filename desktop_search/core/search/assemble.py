@@ -221,6 +221,9 @@ def _documents(
             best = max(h.confidence for h in hits)
             if cand.file_id in named:
                 best = 1.0  # its name or title holds every word typed: what was asked for
+                hits = [
+                    h if h.matched_terms else dataclasses.replace(h, found_by="name") for h in hits
+                ]
             if not keep_weak and best < CUT and not any(h.matched_terms for h in hits):
                 continue  # found by meaning alone, and not close: junk to a person
             if file.hash:

@@ -163,6 +163,9 @@ def snippet_around(text: str, focus: tuple[int, int]) -> str:
         end = min(n, start + SNIPPET_CHARS)
     if start > 0 and not text[start - 1].isspace():
         space = _next_space(text, start, min(start + 30, focus_start))
+        if space is None:  # no space before the focus: start at the word's own beginning
+            space = max(text.rfind(" ", max(0, start - 30), start), text.rfind("\n", 0, start))
+            space = space if space >= start - 30 else None
         start = space + 1 if space is not None else start
     if end < n and not text[end].isspace():
         space = text.rfind(" ", max(start, focus_end), end)

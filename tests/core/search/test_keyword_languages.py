@@ -84,6 +84,8 @@ def test_a_file_name_finds_the_file(engine, mode: str) -> None:
     results = engine.search("jo.pdf", mode=mode)
     assert names(results)[0] == "jo.pdf"
     assert results[0].confidence == 1.0
+    # Found by its name: its passages hold no word typed, and do not claim "meaning".
+    assert {h.found_by for h in results[0].hits} == {"name"}
 
 
 def test_a_document_title_ranks_its_document_first(engine) -> None:

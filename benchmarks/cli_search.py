@@ -3,7 +3,8 @@
 Each run is a whole new process, as a person's script or shell starts it: interpreter start,
 imports, the search, the output. Without a running engine the command opens the index and loads
 the model itself; while `desktop-search watch` runs (or the app), it hands the query to that
-engine over the local socket. The same queries go both ways, and their outputs are compared.
+engine over the local socket (through the CLI's fast path, cli/fast_path.py; with -v, through
+the whole CLI). The same queries go both ways, and their outputs are compared.
 
     .venv/bin/python -m benchmarks.cli_search [--runs 20] [--docs 300] [--model bundled]
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -148,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="bundled", help="bundled (default) or bundled-fast")
     args = parser.parse_args(argv)
 
+    # Bytecode compiled once, as an installed package has it, and not again in every process
+    # (which a PYTHONDONTWRITEBYTECODE in the environment would do): kept under the cache.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(CACHE_DIR / "pycache")
     home = build_home(args.docs, args.model)
     queries = list(load_queries("cranfield").values())[: args.runs]
     commands = {
@@ -158,11 +164,19 @@ def main(argv: list[str] | None = None) -> int:
         "status --json": [cli_command(home, "status", "--json")] * len(queries),
     }
     floor = [sys.executable, "-c", "pass"]
+    # -I leaves out $PYTHON* and the user's site-packages, not the environment's: its .pth files
+    # (an editable install's finder) still run. -S runs no site at all: the interpreter alone.
+    isolated = [sys.executable, "-I", "-c", "pass"]
+    bare = [sys.executable, "-S", "-c", "pass"]
     helped = [sys.executable, "-m", "desktop_search", "--help"]
     env, alone_env = cli_env(), {**cli_env(), **LOCAL_ONLY}
 
+    for warm_up in (floor, isolated, bare, helped, commands["status --json"][0]):
+        one_off(warm_up, env)  # compiles what each one imports, before any is timed
     rows = [
         row("(floor)", "python -c pass", [one_off(floor, env) for _ in queries]),
+        row("(floor)", "python -I -c pass", [one_off(isolated, env) for _ in queries]),
+        row("(floor)", "python -S -c pass", [one_off(bare, env) for _ in queries]),
         row("(floor)", "desktop-search --help", [one_off(helped, env) for _ in queries]),
     ]
     alone = {name: [one_off(c, env) for c in runs] for name, runs in commands.items()}
@@ -174,6 +188,23 @@ def main(argv: list[str] | None = None) -> int:
             served = [one_off(c, env) for c in runs]
             same = agreement(alone[name], served) if name.startswith("search") else ""
             rows.append(row("watch running", name, served, same))
+        # The forms a person reads, and the whole CLI (-v keeps the fast path out of it).
+        served_only = {
+            "search QUERY": [cli_command(home, "search", q) for q in queries],
+            "status": [cli_command(home, "status")] * len(queries),
+            "-v search QUERY --json": [
+                cli_command(home, "-v", "search", q, "--json") for q in queries
+            ],
+        }
+        for name, runs in served_only.items():
+            rows.append(row("watch running", name, [one_off(c, env) for c in runs]))
+        # No site at all (python -S, the package found on PYTHONPATH): how an installed, not
+        # editable, package starts, less its site-packages; the fast path needs nothing there.
+        no_site = {**env, "PYTHONPATH": str(REPO_ROOT)}
+        for name, runs in commands.items():
+            started_bare = [[c[0], "-S", *c[1:]] for c in runs]
+            served = [one_off(c, no_site) for c in started_bare]
+            rows.append(row("watch running, python -S", name, served))
         # The engine on its own again, to tell its own variation from the socket's.
         again = [one_off(c, alone_env) for c in searches]
         rows.append(
@@ -186,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     print_table(
         f"One-off CLI wall time, ms ({args.docs} Cranfield documents, model {args.model}, "
-        f"{args.runs} processes per row, a different query each)",
+        f"{args.runs} processes per row, a different query each, bytecode compiled once)",
         ["engine", "command", "runs", "p50", "p95", "min", "CPU p50", "same ranking (same bytes)"],
         rows,
     )

@@ -1,6 +1,6 @@
 """`python -m desktop_search.cli` runs the CLI alone (no desktop app)."""
 
-from desktop_search.cli import main
+from desktop_search.cli.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

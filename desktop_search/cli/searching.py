@@ -1,22 +1,62 @@
-"""The search command: one query, a batch file of queries, or documents like a given one."""
+"""The search command: one query, a batch file of queries, or documents like a given one.
+
+Its answering and printing work on any engine whose results read like the engine's records:
+the records themselves (here), or the JSON a running engine sent (the fast path, which
+imports this module and must not pay for the records: the imports here are the lightest).
+"""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Any, TextIO
 
 from desktop_search.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+
+# Annotations only (never evaluated): `typing` itself is a cost the fast path does without.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from typing import Any, TextIO
+
+    from desktop_search.cli.fast_args import FastArgs
+
+# Below this confidence a result is shown as weak: core.search.confidence.WEAK, which the GUI
+# reads too. Copied, not imported: that module brings dataclasses and inspect with it, a sixth
+# of a served text search's time. tests/cli/test_fast_args.py holds the two equal.
+WEAK = 0.3
+
+NOTHING_INDEXED = "desktop-search: nothing is indexed yet; run 'desktop-search index FOLDER' first."
 
 
 def cmd_search(args: argparse.Namespace, paths: Any) -> int:
     from desktop_search.cli.served import open_for_reading
-    from desktop_search.core.errors import InvalidQueryError
     from desktop_search.core.models import SearchFilters
+
+    fields = filter_fields(args)
+    if fields is None:
+        return EXIT_USAGE
+    filters = SearchFilters(**fields)
+    if not paths.sqlite_file.exists():
+        print(NOTHING_INDEXED, file=sys.stderr)
+        return EXIT_ERROR
+    # The running app's or `watch`'s engine when there is one (no model to load here).
+    engine = open_for_reading(paths)
+    try:
+        return answer_search(engine, args, filters)
+    finally:
+        engine.close()
+
+
+def filter_fields(args: argparse.Namespace | FastArgs) -> dict[str, Any] | None:
+    """The fields of the search's SearchFilters, from its options; None (said on stderr) when
+    the command does not name exactly one thing to search for.
+
+    Raises:
+        InvalidQueryError: -k below 1, or a date that is not one.
+    """
+    from desktop_search.core.errors import InvalidQueryError
 
     if args.k < 1:
         raise InvalidQueryError("-k must be at least 1.")
@@ -25,46 +65,42 @@ def cmd_search(args: argparse.Namespace, paths: Any) -> int:
             "desktop-search: give a QUERY, --batch FILE or --like PATH (one of them)",
             file=sys.stderr,
         )
-        return EXIT_USAGE
-    filters = SearchFilters(
-        folders=tuple(os.path.abspath(os.path.expanduser(f)) for f in args.folder),
-        file_types=tuple(t.lower().lstrip(".") for t in args.type),
-        modified_after=_date(args.after, "--after"),
-        modified_before=_date(args.before, "--before", end_of_day=True),
-    )
-    if not paths.sqlite_file.exists():
-        print(
-            "desktop-search: nothing is indexed yet; run 'desktop-search index FOLDER' first.",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
-    # The running app's or `watch`'s engine when there is one (no model to load here).
-    engine = open_for_reading(paths)
-    try:
-        engine.load_model()
-        if args.batch is not None:
-            return _search_batch(engine, args, filters)
-        if args.like is not None:
-            results = engine.more_like_this(args.like, k=args.k)
-        else:
-            results = engine.search(args.query, k=args.k, mode=args.mode, filters=filters)
-        if args.json:
-            # The list stays the JSON contract; what the engine said about the query goes to
-            # stderr, where a script that only reads results won't trip over it.
-            _print_notes(results, sys.stderr, prefix="desktop-search: ")
-            print(json.dumps([result_to_json(r) for r in results], ensure_ascii=False))
-        else:
-            _print_notes(results, sys.stdout)
-            _print_results(results, sys.stdout)
-    finally:
-        engine.close()
+        return None
+    return {
+        "folders": tuple(os.path.abspath(os.path.expanduser(f)) for f in args.folder),
+        "file_types": tuple(t.lower().lstrip(".") for t in args.type),
+        "modified_after": _date(args.after, "--after"),
+        "modified_before": _date(args.before, "--before", end_of_day=True),
+    }
+
+
+def answer_search(engine: Any, args: argparse.Namespace | FastArgs, filters: Any) -> int:
+    """Run the search on an open engine and print its results (stdout) and notes."""
+    engine.load_model()
+    if args.batch is not None:
+        return _search_batch(engine, args.batch, args, filters)
+    if args.like is not None:
+        results = engine.more_like_this(args.like, k=args.k)
+    else:
+        results = engine.search(args.query, k=args.k, mode=args.mode, filters=filters)
+    if args.json:
+        # The list stays the JSON contract; what the engine said about the query goes to
+        # stderr, where a script that only reads results won't trip over it.
+        _print_notes(results, sys.stderr, prefix="desktop-search: ")
+        print(json.dumps([result_to_json(r) for r in results], ensure_ascii=False))
+    else:
+        _print_notes(results, sys.stdout)
+        _print_results(results, sys.stdout)
     return EXIT_OK
 
 
-def _search_batch(engine: Any, args: argparse.Namespace, filters: Any) -> int:
+def _search_batch(
+    engine: Any, batch: str, args: argparse.Namespace | FastArgs, filters: Any
+) -> int:
+    """One query per line of `batch` (a file, or '-' for stdin), answered line by line."""
     from desktop_search.core.errors import InvalidQueryError
 
-    stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+    stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
     with stream:
         for line in stream:
             query = line.rstrip("\n")
@@ -138,8 +174,6 @@ def _print_results(results: Sequence[Any], out: TextIO) -> None:
     if not results:
         print("No matches.", file=out)
         return
-    from desktop_search.core.search.confidence import WEAK  # noqa: PLC0415 (fast --help)
-
     bold, dim, reset = ("\033[1m", "\033[2m", "\033[0m") if out.isatty() else ("", "", "")
     for number, result in enumerate(results, 1):
         strength = f"{result.confidence:.0%}" + (" weak" if result.confidence < WEAK else "")
@@ -157,6 +191,8 @@ def _print_results(results: Sequence[Any], out: TextIO) -> None:
 
 def _details(result: Any) -> str:
     """'modified 2024-05-03 · 1.2 MB · also in /other/folder'."""
+    from datetime import datetime
+
     parts = []
     if result.modified:
         parts.append("modified " + datetime.fromtimestamp(result.modified).strftime("%Y-%m-%d"))
@@ -183,10 +219,12 @@ def _marked(snippet: str, highlights: Sequence[tuple[int, int]], on: str, off: s
 
 
 def _date(text: str | None, flag: str, *, end_of_day: bool = False) -> float | None:
-    from desktop_search.core.errors import InvalidQueryError
-
     if not text:
         return None
+    from datetime import datetime
+
+    from desktop_search.core.errors import InvalidQueryError
+
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

@@ -1,18 +1,27 @@
-"""The status command: model, counts, folders and every file that failed, as text or JSON."""
+"""The status command: model, counts, folders and every file that failed, as text or JSON.
+
+The printing works on the status as a dict, whether the engine's record made it (here) or a
+running engine sent it as JSON (the fast path, which imports this module: its imports are the
+lightest).
+"""
 
 from __future__ import annotations
 
-import argparse
 import json
-from dataclasses import asdict
-from typing import Any
 
 from desktop_search.cli.exit_codes import EXIT_OK
 
+# Annotations only (never evaluated): `typing` itself is a cost the fast path does without.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
+
 
 def cmd_status(args: argparse.Namespace, paths: Any) -> int:
+    from dataclasses import asdict
+
     from desktop_search.cli.served import open_for_reading
-    from desktop_search.core.models import describe_other_files, needs_password
     from desktop_search.core.service.client import ServedEngine
 
     if not paths.sqlite_file.exists():
@@ -40,12 +49,22 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
             "home": str(paths.home),
         }
     else:
-        data = asdict(status)
-        data["indexing"] = indexing
-        if not indexing:  # modes left behind by a process that did not close cleanly
-            for folder in data["folders"]:
-                folder["watch_mode"] = "off"
-    if args.json:
+        data = with_indexing(asdict(status), indexing)
+    return print_status(data, as_json=args.json)
+
+
+def with_indexing(data: dict[str, Any], indexing: bool) -> dict[str, Any]:
+    """The status with whether the index's writer (the app or `watch`) runs now."""
+    data["indexing"] = indexing
+    if not indexing:  # modes left behind by a process that did not close cleanly
+        for folder in data["folders"]:
+            folder["watch_mode"] = "off"
+    return data
+
+
+def print_status(data: dict[str, Any], *, as_json: bool) -> int:
+    """Print the status (a dict with the fields of core.models.IndexStatus) to stdout."""
+    if as_json:
         print(json.dumps(data, ensure_ascii=False))
         return EXIT_OK
     print(f"Index:     {data['home']}")
@@ -69,10 +88,14 @@ def cmd_status(args: argparse.Namespace, paths: Any) -> int:
             f"  {folder['path']}  [{folder['state']}{watching}] "
             f"{folder['documents']} documents{problems}"
         )
-        others = describe_other_files(folder["other_files"], folder["other_kinds"])
-        if others:
+        if folder["other_files"]:  # the records' module is read only when it has words to add
+            from desktop_search.core.models import describe_other_files
+
+            others = describe_other_files(folder["other_files"], folder["other_kinds"])
             print(f"    not indexed: {others}")
     if data["failed"]:
+        from desktop_search.core.models import needs_password
+
         print(f"Files that could not be indexed ({len(data['failed'])}):")
         for failed in data["failed"]:
             print(f"  {failed['path']}: {failed['reason']}")

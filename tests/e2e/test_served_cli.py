@@ -1,5 +1,6 @@
 """The CLI answered by a running `desktop-search watch` over its socket: the same output and exit
-codes as on its own, nothing heavy imported, stale sockets survived; and `unlock` end to end."""
+codes as on its own (through the fast path, and through the whole CLI with -v), nothing heavy
+imported, stale sockets survived; and `unlock` end to end."""
 
 from __future__ import annotations
 
@@ -23,6 +24,19 @@ from tests.keyring_backend import BACKEND_NAME, PATH_ENV
 SERVED = "Answered by the running desktop-search"
 LOCAL = {"DESKTOP_SEARCH_NO_SERVER": "1"}
 HEAVY = ("torch", "chromadb", "sentence_transformers", "transformers", "numpy", "pymupdf")
+# What the whole CLI imports for a served command, and the fast path (cli/fast_path.py) not.
+WHOLE_CLI = (
+    "argparse",
+    "logging",
+    "typing",
+    "dataclasses",
+    "sqlite3",
+    "desktop_search.cli.main",
+    "desktop_search.core.config",
+    "desktop_search.core.models",
+    "desktop_search.core.service.codec",
+    "desktop_search.core.service.client",
+)
 
 
 class Watch:
@@ -100,6 +114,8 @@ def test_served_commands_answer_exactly_as_the_cli_alone(
     assert SERVED in served.stderr, served.stderr
     alone = run_cli(home, "-v", "search", "volcano", "--json", env=cli_env(**LOCAL))
     assert SERVED not in alone.stderr
+    fast = run_cli(home, "search", "volcano", "--json")  # no -v: the fast path answers
+    assert (fast.returncode, fast.stdout) == (0, served.stdout)
 
     batch = tmp_path / "queries.txt"
     batch.write_text('sourdough bread\n\n"share buyback" -volcano\nexploding star\n')
@@ -114,6 +130,11 @@ def test_served_commands_answer_exactly_as_the_cli_alone(
         ("search", "--after", "2000-01-01", "--folder", corpus, "bread", "--json"),
         ("search", "   "),  # refused the same way: exit 1, the same one line
         ("search", "--after", "yesterday", "bread"),
+        ("search", "--mode=keyword", "bread", "-k", " 2", "--json"),  # forms argparse reads too
+        ("search", "--batch", tmp_path / "no-such-file.txt", "--json"),  # fails once served
+        ("search", "volcano", "-k", "0"),  # the fast path leaves these to the whole CLI
+        ("search",),
+        ("search", "--json", "volcano", "star"),
         ("status",),
         ("status", "--json"),
     ]
@@ -138,24 +159,41 @@ def test_served_commands_answer_exactly_as_the_cli_alone(
     assert json.loads(after.stdout) == json.loads(served.stdout)
 
 
+def _imported(home: Path, *args: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """The modules a CLI command imported itself (those the interpreter's start-up did not)."""
+    timed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "desktop_search", "--home", str(home), *args],
+        cwd=REPO_ROOT,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert timed.returncode == 0, timed.stderr[-2000:]
+    names = re.findall(r"^import time:\s+\d+ \|\s+\d+ \|(.*)$", timed.stderr, re.M)
+    started = [name.strip() for name in names].index("site")  # printed once site is done
+    return {name.strip() for name in names[started + 1 :]}, timed
+
+
 def test_the_served_path_imports_nothing_heavy(home: Path, watching: Watch) -> None:
     for output in (["--json"], []):  # JSON, and the text a person reads
-        timed = subprocess.run(
-            [sys.executable, "-X", "importtime", "-m", "desktop_search", "--home", str(home)]
-            + ["-v", "search", "volcano", *output],
-            cwd=REPO_ROOT,
-            env=cli_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert timed.returncode == 0 and SERVED in timed.stderr, timed.stderr[-2000:]
-        imported = {
-            match.group(1).strip().split(".")[0]
-            for match in re.finditer(r"^import time:\s+\d+ \|\s+\d+ \|(.*)$", timed.stderr, re.M)
-        }
-        assert "desktop_search" in imported
-        assert not imported & set(HEAVY), imported & set(HEAVY)
+        # -v: the whole CLI (its log on stderr says who answered), served all the same.
+        imported, timed = _imported(home, "-v", "search", "volcano", *output)
+        assert SERVED in timed.stderr, timed.stderr[-2000:]
+        packages = {name.split(".")[0] for name in imported}
+        assert "desktop_search" in packages
+        assert not packages & set(HEAVY), packages & set(HEAVY)
+    # Without -v, the fast path: not even the whole CLI's parser, settings, records or log.
+    for command in (
+        ["search", "volcano", "--json"],
+        ["search", "sourdough", "--mode", "keyword", "-k", "3", "--json"],
+        ["status", "--json"],
+    ):
+        imported, timed = _imported(home, *command)
+        assert timed.stdout.startswith(("[", "{")), timed.stderr[-2000:]
+        assert {"desktop_search.cli.fast_path", "desktop_search.cli.fast_args"} <= imported
+        assert not imported & set(WHOLE_CLI), (command, imported & set(WHOLE_CLI))
+        assert not {name.split(".")[0] for name in imported} & set(HEAVY)
 
 
 def test_a_killed_engines_socket_is_passed_over_then_replaced(home: Path) -> None:

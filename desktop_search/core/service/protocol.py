@@ -6,8 +6,9 @@ and either `"ok": true, "value": ...` or `"ok": false, "error": {"type", "messag
 first call on a connection is "hello", whose reply names the server's version, process and
 home, so a client never talks on to a server of another protocol or another index.
 
-Only the standard library is imported here: the CLI imports this module before it knows
-whether it will need the engine at all.
+Only the standard library is imported here, and not pathlib (paths are strings, Path is made
+for the server only): the CLI's fast path imports this module before it knows whether an
+engine will answer at all, and every module it imports is paid for in every command.
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ import os
 import socket
 import stat
 import struct
-from pathlib import Path
-from typing import Any
+
+# Annotations only (never evaluated): `typing` itself is a cost the CLI's fast path does without.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 try:
     from _blake2 import blake2b  # hashlib's own, without loading OpenSSL (~10 ms a command)
@@ -42,6 +47,14 @@ class ProtocolError(Exception):
 
 
 def socket_candidates(home: Path) -> list[Path]:
+    """Where a server of `home` may listen, most preferred first, as the server's Paths (see
+    socket_paths, the same places as text)."""
+    from pathlib import Path
+
+    return [Path(path) for path in socket_paths(home)]
+
+
+def socket_paths(home: str | os.PathLike[str]) -> list[str]:
     """Where a server of `home` may listen, most preferred first.
 
     The per-user runtime folder ($XDG_RUNTIME_DIR, private by definition) when there is one,
@@ -49,24 +62,25 @@ def socket_candidates(home: Path) -> list[Path]:
     address) a private per-user folder in the temporary folder. A client tries each, so a
     command started without $XDG_RUNTIME_DIR (over ssh, say) still finds the app's engine.
     """
-    key = blake2b(os.fsencode(str(home)), digest_size=10).hexdigest()
+    home = os.fspath(home)
+    key = blake2b(os.fsencode(home), digest_size=10).hexdigest()
     candidates = []
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     if runtime and os.path.isabs(runtime):
-        candidates.append(Path(runtime) / "desktop-search" / f"{key}.sock")
-    candidates.append(home / "run" / SOCKET_NAME)
+        candidates.append(os.path.join(runtime, "desktop-search", f"{key}.sock"))
+    candidates.append(os.path.join(home, "run", SOCKET_NAME))
     # $TMPDIR as tempfile reads it, without importing tempfile (and random, shutil...).
-    temporary = Path(os.environ.get("TMPDIR") or "/tmp")
-    candidates.append(temporary / f"desktop-search-{_uid()}" / f"{key}.sock")
-    return [c for c in candidates if len(os.fsencode(str(c))) <= _MAX_SOCKET_PATH]
+    temporary = os.environ.get("TMPDIR") or "/tmp"
+    candidates.append(os.path.join(temporary, f"desktop-search-{_uid()}", f"{key}.sock"))
+    return [c for c in candidates if len(os.fsencode(c)) <= _MAX_SOCKET_PATH]
 
 
-def private_folder(folder: Path, *, create: bool) -> bool:
+def private_folder(folder: str | os.PathLike[str], *, create: bool) -> bool:
     """Whether `folder` is a folder of this user that no one else may enter (made so when
     `create`); a socket inside it can then only be opened by this user."""
     try:
         if create:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.makedirs(folder, mode=0o700, exist_ok=True)
         info = os.lstat(folder)
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != _uid():
             return False
@@ -79,7 +93,7 @@ def private_folder(folder: Path, *, create: bool) -> bool:
         return False
 
 
-def is_own_socket(path: Path) -> bool:
+def is_own_socket(path: str | os.PathLike[str]) -> bool:
     """Whether `path` is a socket file that belongs to this user."""
     try:
         info = os.lstat(path)

@@ -77,12 +77,24 @@ def _is_mark(word: str, marks: frozenset[str]) -> bool:
     return stem(lower) in marks and (lower not in STOPWORDS or lower in marks)
 
 
+@lru_cache(maxsize=256)
+def _candidates(marks: frozenset[str]) -> re.Pattern[str] | None:
+    """ASCII words that may be marks: those starting with a mark's first three letters."""
+    starts = sorted({re.escape(m[:3]) for m in marks if m and m.isascii()})
+    if not starts:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(starts) + r")\w*", re.IGNORECASE)
+
+
 def matched_words(text: str, marks: set[str] | frozenset[str]) -> list[tuple[str, int, int]]:
     """(word, start, end) of every marked word in `text`, in order (CJK words found inside
     longer runs of characters too)."""
     frozen = marks if isinstance(marks, frozenset) else frozenset(marks)
     words = []
-    for m in _WORD_SPAN.finditer(text):
+    # In ASCII text a word's stem is a prefix of the word, so only words that start like a
+    # mark are looked at (most passages: a few candidates instead of every word).
+    finder = _candidates(frozen) if text.isascii() else _WORD_SPAN
+    for m in finder.finditer(text) if finder is not None else ():
         word = m.group()
         if _is_mark(word, frozen):
             words.append((word, m.start(), m.end()))

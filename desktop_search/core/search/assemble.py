@@ -7,6 +7,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from desktop_search.core.embed.base import Embedder
 from desktop_search.core.models import DocumentResult, Hit, ParsedQuery, SearchResults
@@ -34,14 +35,19 @@ from desktop_search.core.search.fusion import (
     top_passages,
 )
 from desktop_search.core.search.query import (
-    cjk_matches,
     content_terms,
     phrase_expression,
     stem,
     term_expression,
     words,
 )
-from desktop_search.core.search.snippets import Evidence, make_hit, mark_terms, snippet_around
+from desktop_search.core.search.snippets import (
+    Evidence,
+    make_hit,
+    mark_terms,
+    matched_words,
+    snippet_around,
+)
 from desktop_search.core.search.term_stats import TermStats
 from desktop_search.core.storage.index import ChunkRow, FileRow, Index
 from desktop_search.core.storage.keyword_plan import phrase_match
@@ -144,11 +150,15 @@ class _Judge:
     rarity: float
     typed: tuple[str, ...] = ()  # the query's words, when a passage holding them in order counts
 
+    @cached_property
+    def marks(self) -> frozenset[str]:
+        return frozenset(self.weights)
+
     def evidence(self, chunk: ChunkRow) -> Evidence:
         total = sum(self.weights.values())
-        chunk_words = words(chunk.text)
-        held = {stem(w) for w in chunk_words}
-        held.update(m for m, _, _ in cjk_matches(chunk.text, set(self.weights)))  # inside runs
+        # The query's words the passage holds, found as snippets find them (CJK words inside
+        # runs too): only words that can be one are looked at, not every word of the passage.
+        held = {stem(w) for w, _, _ in matched_words(chunk.text, self.marks)}
         share = sum(w for s, w in self.weights.items() if s in held) / total if total else 0.0
         cosine = self.fused.cosines.get(chunk.id, self.fused.floor)
         value = confidence(
@@ -158,7 +168,7 @@ class _Judge:
             query_words=self.query_words,
             rarity=self.rarity,
         )
-        if self.typed and _holds_in_order(chunk_words, self.typed):
+        if self.typed and _holds_in_order(words(chunk.text), self.typed):
             value = max(value, TYPED_PHRASE_CONFIDENCE)
         # "Found by meaning" when closeness alone makes it at least a fair match.
         by_meaning = (

@@ -32,13 +32,12 @@ log = logging.getLogger(__name__)
 MAX_BATCH_AGE_S = 0.5
 # Passages embedded per call: no single call holds the GIL for long (see VECTOR_WRITE_PART).
 EMBED_PART = 128
-# A batch is written this many passages at a time (whole files), with a look at the pause gate
-# before each write: a batch of small files can hold hundreds of them, and a Pause that let the
-# rest of the batch be written would see the counts go on rising for seconds. A window's engine
-# writes vectors in parts this size anyway (INTERACTIVE_WRITE_PART), so there it costs nothing;
-# headless, a write costs about twice the CPU per passage of whole batches, which did not show
-# in the time to index a folder on 2 cores (extraction is the slower stage).
-WRITE_PART = 32
+# A batch is written in parts of the index's vector write part (whole files), with a look at the
+# pause gate before each write: a batch of small files can hold hundreds of them, and a Pause
+# that let the rest of the batch be written would see the counts go on rising for seconds. An
+# engine behind a window (where Pause is pressed) writes 32 passages at a time anyway, so there
+# it costs nothing; headless, parts that small cut pass 1 on the Cranfield PDFs from 277 to
+# 174-224 pages/s, so a headless engine writes whole batches (a pause holds after the batch).
 
 
 def record_failure(
@@ -198,7 +197,7 @@ class BatchWriter:
         """Embed and write a batch, part by part; before each write the writer parks while
         paused, so what is written after a Pause is at most the part being written then."""
         embedder = self._embedder()
-        for part in write_parts(batch, WRITE_PART):
+        for part in write_parts(batch, self._index.vector_write_part):
             texts = [c.text for _, r in part for c in r.chunks]
             pieces = [
                 embedder.embed_documents(texts[i : i + EMBED_PART])

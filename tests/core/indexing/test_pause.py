@@ -321,7 +321,8 @@ def test_a_pause_from_another_thread_during_a_write_stops_within_one_small_write
     files = 300
     folder = _notes(tmp_path / "notes", files)
     counter = Counter()
-    with Engine.open(on_event=counter) as engine:
+    # The engine behind a window, where Pause is pressed (a headless one writes whole batches).
+    with Engine.open(on_event=counter, interactive=True) as engine:
         spy = FirstWriteWaits(engine.index.write_documents)
         monkeypatch.setattr(engine.index, "write_documents", spy)
         engine.add_folder(folder)
@@ -366,7 +367,7 @@ def test_pauses_from_another_thread_stop_the_counts_and_lose_nothing(
     folder = _pdfs(pdf_factory, tmp_path / "reports", files)
     counter = Counter()
     counter.meet_at(1)
-    with Engine.open(on_event=counter) as engine:
+    with Engine.open(on_event=counter, interactive=True) as engine:
         engine.add_folder(folder)
         for pause in range(3):
             assert counter.reached.wait(120), "the run never got to the meeting"

@@ -135,7 +135,12 @@ def assemble(
         for phrase in missing
     ]
     if documents and max(d.confidence for d in documents) < WEAK:
-        notes.append(f"Only weak matches: no document is close to “{parsed.raw.strip()}”.")
+        # Said as what is known: weak evidence, not "nothing here" (a right answer the model
+        # finds only a little close, as a plain question often is, can be among them).
+        notes.append(
+            f"No strong match for “{parsed.raw.strip()}”; these are the closest passages, "
+            "weak ones included."
+        )
     return SearchResults(documents, notes=notes, missing_phrases=missing)
 
 

@@ -74,6 +74,8 @@ def test_without_a_spelling_a_misspelt_word_gives_no_confident_junk(notes_engine
         results = searcher.search("cholestrol", mode=mode)
         assert all(r.confidence < WEAK for r in results), (mode, names(results))
         assert results.suggestion == ""
+        if results:  # said as weak evidence, never as "nothing is here"
+            assert any(n.startswith("No strong match for “cholestrol”") for n in results.notes)
 
 
 def test_a_known_word_gets_no_suggestion_and_a_full_match_is_confident(notes_engine) -> None:

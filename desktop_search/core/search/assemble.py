@@ -31,7 +31,7 @@ from desktop_search.core.search.fusion import (
     Fused,
     fuse,
     keyword_share,
-    lift,
+    lift_files,
     top_passages,
 )
 from desktop_search.core.search.query import (
@@ -118,10 +118,7 @@ def assemble(
     if parsed.phrases and ordered:
         ordered, missing = _phrases_first(ctx.index, parsed, ordered)
     if got.named:  # the person typed the document's name or title
-        ordered = lift(
-            [c for c in ordered if c.file_id in got.named],
-            [c for c in ordered if c.file_id not in got.named],
-        )
+        ordered = lift_files(ordered, got.named)
     if mode == "keyword" or not got.semantic:
         calibration = WORDS_ONLY
     else:
@@ -325,10 +322,7 @@ def _all_terms_first(
         return ordered
     if not complete:
         return ordered
-    return lift(
-        [c for c in ordered if c.file_id in complete],
-        [c for c in ordered if c.file_id not in complete],
-    )
+    return lift_files(ordered, complete)
 
 
 def _typed_phrase(parsed: ParsedQuery, terms: tuple[str, ...]) -> tuple[str, ...]:
@@ -350,10 +344,7 @@ def _typed_phrase_first(
     exact = index.files_matching(phrase_match(" ".join(typed)), [c.file_id for c in ordered])
     if not exact:
         return ordered
-    return lift(
-        [c for c in ordered if c.file_id in exact],
-        [c for c in ordered if c.file_id not in exact],
-    )
+    return lift_files(ordered, exact)
 
 
 def _holds_in_order(text_words: list[str], typed: tuple[str, ...]) -> bool:
@@ -379,9 +370,6 @@ def _phrases_first(
     if not exact:
         return ordered, missing
     return (
-        lift(
-            [c for c in ordered if c.file_id in exact],
-            [c for c in ordered if c.file_id not in exact],
-        ),
+        lift_files(ordered, exact),
         missing,
     )

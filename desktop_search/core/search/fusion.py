@@ -125,6 +125,14 @@ def lift(first: list[Candidate], rest: list[Candidate]) -> list[Candidate]:
     return first + rest
 
 
+def lift_files(ordered: list[Candidate], file_ids: set[int] | frozenset[int]) -> list[Candidate]:
+    """`lift`: the documents of `file_ids` first, in their order, then the others."""
+    return lift(
+        [c for c in ordered if c.file_id in file_ids],
+        [c for c in ordered if c.file_id not in file_ids],
+    )
+
+
 def top_passages(cand: Candidate, n: int) -> list[int]:
     """The document's `n` best passages, best first."""
     return sorted(cand.passages, key=lambda c: -cand.passages[c])[:n]

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from desktop_search.core.errors import InvalidQueryError
 from desktop_search.core.models import ParsedQuery
-from desktop_search.core.storage.keyword_plan import KeywordQuery, phrase_match, word_phrase
+from desktop_search.core.storage.keyword_plan import KeywordQuery, phrase_match, term_phrase
 from desktop_search.core.storage.keyword_text import fold_accents, has_cjk
 
 MAX_QUERY_CHARS = 1000
@@ -121,7 +121,7 @@ def exclusion_expression(query: ParsedQuery) -> str | None:
 def term_expression(term: str) -> str:
     """FTS5 phrase for one query word (a CJK word is found inside longer runs of text), or
     for the words of an exact phrase in their order."""
-    return phrase_match(term) if len(term.split()) > 1 else word_phrase(term)
+    return term_phrase(term)
 
 
 _SUFFIXES = (

@@ -11,13 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from desktop_search.core.storage import spelling
 from desktop_search.core.storage.catalog import Catalog
-from desktop_search.core.storage.keyword_plan import (
-    KeywordQuery,
-    TermStats,
-    phrase_match,
-    plan,
-    word_phrase,
-)
+from desktop_search.core.storage.keyword_plan import KeywordQuery, TermStats, plan, term_phrase
 from desktop_search.core.storage.keyword_text import grams_phrase, has_cjk
 from desktop_search.core.storage.records import batches, placeholders
 
@@ -124,8 +118,7 @@ class KeywordIndex:
         grams = self.has_grams
         total = self._stats.passages(db)
         counts = {
-            w: self._stats.holding(db, _word_or_phrase(w, grams), total)
-            for w in dict.fromkeys(words)
+            w: self._stats.holding(db, term_phrase(w, grams), total) for w in dict.fromkeys(words)
         }
         return counts, total
 
@@ -262,7 +255,3 @@ def _name_phrase(word: str, columns: str) -> str:
     if has_cjk(word):
         return f'grams : "{grams_phrase(word)}"'
     return f'{columns} : "{word.replace(chr(34), "")}"'
-
-
-def _word_or_phrase(text: str, grams: bool) -> str:
-    return phrase_match(text, grams) if len(text.split()) > 1 else word_phrase(text, grams)

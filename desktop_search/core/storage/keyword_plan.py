@@ -90,6 +90,11 @@ def phrase_match(phrase: str, grams: bool = True) -> str:
     return '"' + " ".join(w.replace('"', "") for w in words) + '"'
 
 
+def term_phrase(text: str, grams: bool = True) -> str:
+    """The FTS5 phrase for one query word, or for the words of an exact phrase in order."""
+    return phrase_match(text, grams) if len(text.split()) > 1 else word_phrase(text, grams)
+
+
 class TermStats:
     """How many passages hold each query word, counted by FTS5; the large counts (the costly
     ones to make) cached while the index keeps about its size."""

@@ -150,7 +150,8 @@ class FileOpener(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._running: set[QProcess] = set()
+        # Each running opener -> the sentence that starts its failure message.
+        self._running: dict[QProcess, str] = {}
 
     def open_file(self, path: str, page: int = 0) -> str:
         """Open `path` (at `page` where that means something). Returns how: the argv run, or
@@ -192,20 +193,20 @@ class FileOpener(QObject):
         process.setProgram(argv[0])
         process.setArguments(argv[1:])
         process.setStandardInputFile(QProcess.nullDevice())
-        process.finished.connect(
-            lambda code, status: self._finished(process, code, status, failure)
-        )
-        process.errorOccurred.connect(lambda error: self._start_failed(process, error, failure))
-        self._running.add(process)
+        # Bound methods, never closures over `self` or the process: a closure held by the
+        # child's connection was the last reference to this opener, so the child's deleteLater
+        # deleted the opener, which deleted the child a second time (a crash).
+        process.finished.connect(self._finished)
+        process.errorOccurred.connect(self._start_failed)
+        self._running[process] = failure
         process.start()
         return " ".join(argv)
 
-    def _finished(
-        self, process: QProcess, code: int, status: QProcess.ExitStatus, failure: str
-    ) -> None:
-        if process not in self._running:
+    def _finished(self, code: int, status: QProcess.ExitStatus) -> None:
+        process = self.sender()
+        if not isinstance(process, QProcess) or process not in self._running:
             return
-        self._running.discard(process)
+        failure = self._running.pop(process)
         if status != QProcess.ExitStatus.NormalExit or code != 0:
             said = bytes(process.readAllStandardError().data()).decode(errors="replace")
             detail = said.strip().splitlines()[-1] if said.strip() else f"exit status {code}"
@@ -215,9 +216,11 @@ class FileOpener(QObject):
             self.failed.emit(f"{failure} ({detail}).")
         process.deleteLater()
 
-    def _start_failed(self, process: QProcess, error: QProcess.ProcessError, failure: str) -> None:
+    def _start_failed(self, error: QProcess.ProcessError) -> None:
+        process = self.sender()
         if error != QProcess.ProcessError.FailedToStart or process not in self._running:
             return  # a crash also ends in `finished`, which reports it
-        self._running.discard(process)
+        failure = self._running.pop(process)
+        assert isinstance(process, QProcess)
         self.failed.emit(f"{failure} ('{os.path.basename(process.program())}' could not start).")
         process.deleteLater()

@@ -171,6 +171,8 @@ def _print_notes(results: Any, out: TextIO, prefix: str = "") -> None:
 
 
 def _print_results(results: Sequence[Any], out: TextIO) -> None:
+    from desktop_search.core.extract.formats import page_label
+
     if not results:
         print("No matches.", file=out)
         return
@@ -181,9 +183,11 @@ def _print_results(results: Sequence[Any], out: TextIO) -> None:
         print(f"    {dim}{result.path}{reset}", file=out)
         print(f"    {dim}{_details(result)}{reset}", file=out)
         for hit in result.hits:
-            print(
-                f"    p.{hit.page}: {_marked(hit.snippet, hit.highlights, bold, reset)}", file=out
-            )
+            # As the window names it: "p. 12", "slide 3"; nothing where a "page" is only how
+            # a text file or a mail was cut up for searching.
+            where = page_label(result.path, hit.page)
+            marked = _marked(hit.snippet, hit.highlights, bold, reset)
+            print(f"    {where}: {marked}" if where else f"    {marked}", file=out)
             if hit.found_by == "meaning" and hit.closest_sentence:
                 print(f"      {dim}found by meaning: “{hit.closest_sentence}”{reset}", file=out)
         print(file=out)

@@ -513,6 +513,7 @@ class Engine:
             loader.join()
         self.stop_watching()
         self.indexer.shutdown(timeout)
+        self.searcher.close()
         self.models.close()
         self.index.close()
         if self._lock is not None:

@@ -9,12 +9,11 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 
-from desktop_search.core.extract.formats import FORMATS, IMAGES, format_of
+from desktop_search.core.extract.formats import opens_at_page
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +33,6 @@ _PAGE_ARGS: dict[str, Callable[[str, str, int], list[str]]] = {
     "google-chrome": lambda exe, p, n: [exe, QUrl.fromLocalFile(p).toString() + f"#page={n}"],
 }
 _PREFERENCE = ("evince", "okular", "zathura", "atril", "xreader", "qpdfview", "sioyek", "mupdf")
-# Documents of real pages (drawn by the preview), pictures aside: one image is one page.
-_PAGED_TYPES = {
-    f".{ext}" for fmt in FORMATS if fmt.drawable and fmt.group != IMAGES for ext in fmt.extensions
-} | {".djvu"}
-# Where a "page" of the index is something else to the person.
-_PART_WORDS = {"Presentations": "slide", "Spreadsheets": "sheet"}
-_ABBREVIATIONS = {"page": "p."}  # where space is short (result rows, the preview's header)
 # The desktop's own opener, in order of preference; each reports by its exit status.
 DESKTOP_OPENERS: tuple[tuple[str, ...], ...] = (("xdg-open",), ("gio", "open"))
 
@@ -72,7 +64,7 @@ def viewer_command(
     that does, so a page jump never silently opens a different app than the person chose unless
     their default cannot jump.
     """
-    if Path(path).suffix.lower() not in _PAGED_TYPES or page < 1:
+    if not opens_at_page(path) or page < 1:
         return None
     candidates = [viewer] if viewer in _PAGE_ARGS else []
     if not viewer:
@@ -82,31 +74,6 @@ def viewer_command(
         if exe:
             return _PAGE_ARGS[name](exe, path, page)
     return None
-
-
-def opens_at_page(path: str) -> bool:
-    """Whether "open at page N" means something for this file: a document of pages that a
-    viewer can jump in (not a text file, a web page or a picture)."""
-    return Path(path).suffix.lower() in _PAGED_TYPES
-
-
-def page_word(path: str) -> str:
-    """What a person calls one 'page' of this file ('page', 'slide', 'sheet'), or '' when its
-    pages are only how it was cut up for searching (text, mail, web pages, pictures)."""
-    fmt = format_of(path)
-    if fmt is not None and fmt.group in _PART_WORDS:
-        return _PART_WORDS[fmt.group]
-    return "page" if opens_at_page(path) else ""
-
-
-def page_label(path: str, page: int, *, short: bool = True) -> str:
-    """Where in the file a passage is, as a person names it: 'p. 12' ('page 12' when not
-    short), 'slide 3', 'sheet 2'; '' for a file whose pages are only how it was cut up for
-    searching (a text file, a mail, a picture), where a page number would mean nothing."""
-    word = page_word(path)
-    if not word or page < 1:
-        return ""
-    return f"{_ABBREVIATIONS.get(word, word) if short else word} {page}"
 
 
 def desktop_command(target: str) -> list[str] | None:

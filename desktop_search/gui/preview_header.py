@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_search.gui.open_file import opens_at_page, page_label, page_word
+from desktop_search.core.extract.formats import opens_at_page, page_label, page_word
 
 
 def location_text(path: str, page: int, number: int, total: int) -> str:

@@ -17,9 +17,9 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from desktop_search.core.extract.formats import page_label
 from desktop_search.core.models import DocumentResult, Hit
 from desktop_search.core.search.confidence import WEAK
-from desktop_search.gui.open_file import page_label
 
 COPIES_LISTED = 5  # copies a tooltip names before "and N more"
 _TOP = 0  # internalId of a document row; a passage row stores its document's row + 1

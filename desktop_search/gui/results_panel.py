@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_search.core.extract.formats import opens_at_page, page_word
 from desktop_search.core.models import DocumentResult, Hit
-from desktop_search.gui.open_file import opens_at_page, page_word
 from desktop_search.gui.results_delegate import ResultsDelegate
 from desktop_search.gui.results_model import ResultsModel
 

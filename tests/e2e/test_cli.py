@@ -64,6 +64,21 @@ def test_text_output_marks_terms(indexed: Path) -> None:
     assert "baking.pdf" in out.stdout and "[sourdough]" in out.stdout.lower()
 
 
+def test_text_output_names_pages_as_the_window_does(indexed: Path) -> None:
+    """A PDF's hit says its page ("p. 1"); a text file's says none: its "page" is only how it
+    was cut up for searching."""
+    pdf = run(indexed, "search", "sourdough", "-k", "1", "--mode", "keyword")
+    assert pdf.returncode == 0, pdf.stderr
+    assert "baking.pdf" in pdf.stdout
+    assert any(line.startswith("    p. 1: ") for line in pdf.stdout.splitlines()), pdf.stdout
+    text = run(indexed, "search", "supernova star", "-k", "1", "--mode", "keyword")
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert "astronomy.md" in text.stdout
+    hits = [line for line in lines if "[" in line and line.startswith("    ")]
+    assert hits and not any(line.lstrip().startswith("p.") for line in hits), text.stdout
+
+
 def test_filters_from_the_command_line(indexed: Path, corpus: Path) -> None:
     out = run(indexed, "search", "star", "--type", "md", "--json")
     assert [Path(r["path"]).name for r in json.loads(out.stdout)] == ["astronomy.md"]

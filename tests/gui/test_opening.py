@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_search.core.extract import formats
 from desktop_search.gui import open_file
 from desktop_search.gui.results_panel import ResultsPanel
 from tests.gui.conftest import WAIT_MS
@@ -117,8 +118,8 @@ def test_no_file_manager_is_said_in_place(qtbot, no_applications: str, tmp_path:
 def test_what_a_page_is_called_and_whether_a_viewer_can_jump_there(
     name: str, word: str, at_page: bool
 ) -> None:
-    assert open_file.page_word(name) == word
-    assert open_file.opens_at_page(name) is at_page
+    assert formats.page_word(name) == word
+    assert formats.opens_at_page(name) is at_page
 
 
 def test_open_at_page_is_offered_only_for_files_with_pages(qtbot) -> None:

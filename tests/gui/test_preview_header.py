@@ -3,7 +3,7 @@ name cut in the middle, the preview's share of the width, and the first result s
 
 from __future__ import annotations
 
-from desktop_search.gui.open_file import page_label
+from desktop_search.core.extract.formats import page_label
 from desktop_search.gui.preview_header import ElidedLabel, location_text
 from tests.gui.conftest import WAIT_MS, search
 

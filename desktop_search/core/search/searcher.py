@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,6 +72,13 @@ class Searcher:
         self._meaning_vectors = meaning_vectors
         self._spelling = spelling
         self.stats = TermStats(index)
+        # The meaning side of searches, run beside their keyword side (one per searching
+        # thread that can be at work at once: the window's and the CLI server's).
+        self._sides = ThreadPoolExecutor(2, thread_name_prefix="desktop-search-nearest")
+
+    def close(self) -> None:
+        """Stop the meaning side's threads (waiting for a search in progress)."""
+        self._sides.shutdown(wait=True)
 
     def search(
         self,
@@ -139,6 +147,12 @@ class Searcher:
         pool = max(k * 3, 100)
         keyword: list[tuple[int, int, float]] = []
         named: list[tuple[int, float]] = []  # files whose name or title holds every word
+        # The two sides run at once: the model and the vector search (numpy, ONNX or torch)
+        # and FTS5 (SQLite) each let go of the GIL while they work, so a hybrid search costs
+        # about its slower side instead of both.
+        nearest_later: Future[_Nearest] | None = None
+        if mode == "hybrid" and parsed.text:
+            nearest_later = self._sides.submit(self._nearest, parsed.text, pool, allowed)
         # A query of stopwords only ("what is the", typed on the way to a question) matches
         # every passage: BM25 would rank noise slowly, so in hybrid mode the model answers it.
         only_stopwords = not parsed.phrases and all(t in STOPWORDS for t in parsed.terms)
@@ -149,7 +163,9 @@ class Searcher:
                 named = self._index.name_search(expr.terms, NAMED_DOCUMENTS, allowed)
                 keyword = _named_first([f for f, _ in named], keyword, self._index)
         nearest = _Nearest([], [], meaning=False)
-        if mode in ("hybrid", "semantic") and parsed.text:
+        if nearest_later is not None:
+            nearest = nearest_later.result()
+        elif mode == "semantic" and parsed.text:
             nearest = self._nearest(parsed.text, pool, allowed)
         retrieved = Retrieved(
             keyword,

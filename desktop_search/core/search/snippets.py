@@ -90,6 +90,13 @@ def matched_words(text: str, marks: set[str] | frozenset[str]) -> list[tuple[str
     """(word, start, end) of every marked word in `text`, in order (CJK words found inside
     longer runs of characters too)."""
     frozen = marks if isinstance(marks, frozenset) else frozenset(marks)
+    return list(_matched_words(text, frozen))
+
+
+@lru_cache(maxsize=512)
+def _matched_words(text: str, frozen: frozenset[str]) -> tuple[tuple[str, int, int], ...]:
+    # Cached: a passage's words are looked at twice per search (for its evidence, then for
+    # its snippet), and a long question marks thirty words or more.
     words = []
     # In ASCII text a word's stem is a prefix of the word, so only words that start like a
     # mark are looked at (most passages: a few candidates instead of every word).
@@ -99,7 +106,7 @@ def matched_words(text: str, marks: set[str] | frozenset[str]) -> list[tuple[str
         if _is_mark(word, frozen):
             words.append((word, m.start(), m.end()))
     found = cjk_matches(text, frozen)
-    return sorted(words + found, key=lambda w: w[1]) if found else words
+    return tuple(sorted(words + found, key=lambda w: w[1]) if found else words)
 
 
 def best_span(

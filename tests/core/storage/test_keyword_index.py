@@ -242,3 +242,24 @@ def test_a_word_searched_before_it_was_written_is_found_once_it_is(
     assert new is not None
     assert {h[1] for h in keywords.keyword_search(KeywordQuery(("pulsarwhistle",)), 10)} == {new.id}
     assert keywords.keyword_search(query, 100)[0][1] == new.id
+
+
+def test_word_counts_are_taken_once_while_the_keyword_index_is_unchanged(
+    catalog: Catalog, keywords: KeywordIndex
+) -> None:
+    _write(catalog, [make_doc(f"/f/{i}.pdf", 3, f"alpha beta{i % 2}") for i in range(5)])
+    query = KeywordQuery(("alpha", "beta0", "beta1", "pulsarwhistle"))
+    counted: list[str] = []
+    catalog.db.set_trace_callback(lambda sql: counted.append(sql) if "count(*)" in sql else None)
+    try:
+        first = keywords.keyword_search(query, 100)
+        assert len(counted) == 4  # each word counted once
+        assert keywords.keyword_search(query, 100) == first
+        assert len(counted) == 4  # and not again: nothing was written in between
+        _write(catalog, [make_doc("/f/new.pdf", 1, "pulsarwhistle")])
+        new = catalog.file_by_path("/f/new.pdf")
+        assert new is not None
+        assert keywords.keyword_search(query, 100)[0][1] == new.id
+        assert len(counted) == 8  # a write makes every small count be taken again
+    finally:
+        catalog.db.set_trace_callback(None)

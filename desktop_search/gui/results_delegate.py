@@ -211,54 +211,78 @@ class ResultsDelegate(QStyledItemDelegate):
         color: QColor,
         palette: QPalette,
     ) -> None:
-        # Same-length replacement keeps the highlight offsets valid.
-        text = text.replace("\n", " ").replace("\t", " ")
-        visible = _visible_chars(text, font, rect.width())
-        text, highlights = bring_first_mark_into_view(text, highlights, visible)
-        layout = QTextLayout(text, font)
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        layout.setTextOption(option)
-        mark_bg, mark_fg = mark_colors(is_dark(palette))
-        ranges = []
-        for start, end in highlights:
-            start, end = max(0, int(start)), min(len(text), int(end))
-            if end <= start:
-                continue
-            fmt = QTextCharFormat()
-            fmt.setBackground(mark_bg)
-            fmt.setForeground(mark_fg)
-            fmt.setFontWeight(QFont.Weight.DemiBold)
-            r = QTextLayout.FormatRange()
-            r.start, r.length, r.format = start, end - start, fmt
-            ranges.append(r)
-        layout.setFormats(ranges)
-        ellipsis = "…"
-        ellipsis_width = QFontMetrics(font).horizontalAdvance(ellipsis)
-        layout.beginLayout()
-        y = 0.0
-        last = None
-        for n in range(SNIPPET_LINES):
-            tl = layout.createLine()
-            if not tl.isValid():
-                break
-            width = rect.width() - (ellipsis_width if n == SNIPPET_LINES - 1 else 0)
-            tl.setLineWidth(max(10.0, width))
-            tl.setPosition(QPointF(0, y))
-            y += tl.height()
-            last = tl
-        layout.endLayout()
+        marks = tuple((int(start), int(end)) for start, end in highlights)
+        key = (text, marks, font.key(), round(rect.width()), is_dark(palette))
+        laid_out = _SNIPPET_LAYOUTS.get(key)
+        if laid_out is None:
+            laid_out = _lay_out_snippet(text, marks, font, rect.width(), palette)
+            if len(_SNIPPET_LAYOUTS) >= SNIPPET_LAYOUTS_KEPT:
+                _SNIPPET_LAYOUTS.pop(next(iter(_SNIPPET_LAYOUTS)))
+            _SNIPPET_LAYOUTS[key] = laid_out
+        layout, ellipsis_at = laid_out
         painter.setPen(color)
         layout.draw(painter, rect.topLeft())
-        if last is not None and last.textStart() + last.textLength() < len(text):
+        if ellipsis_at is not None:
             painter.setPen(color)
             painter.setFont(font)
-            painter.drawText(
-                QPointF(
-                    rect.left() + last.naturalTextWidth(), rect.top() + last.y() + last.ascent()
-                ),
-                ellipsis,
-            )
+            painter.drawText(rect.topLeft() + ellipsis_at, "…")
+
+
+# Laid-out snippets by (text, marks, font, width, dark theme): every repaint of the list (a
+# hover, a scroll, each search's results) would otherwise lay out each row's text twice, a
+# third of what painting a row costs. A few screens' worth of rows.
+SNIPPET_LAYOUTS_KEPT = 256
+_SNIPPET_LAYOUTS: dict[tuple[object, ...], tuple[QTextLayout, QPointF | None]] = {}
+
+
+def _lay_out_snippet(
+    text: str,
+    highlights: tuple[tuple[int, int], ...],
+    font: QFont,
+    width: float,
+    palette: QPalette,
+) -> tuple[QTextLayout, QPointF | None]:
+    """The snippet laid out in SNIPPET_LINES lines of `width`, its marks formatted, and where
+    its '…' goes (None when it all fits)."""
+    # Same-length replacement keeps the highlight offsets valid.
+    text = text.replace("\n", " ").replace("\t", " ")
+    visible = _visible_chars(text, font, width)
+    text, highlights = bring_first_mark_into_view(text, highlights, visible)
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    mark_bg, mark_fg = mark_colors(is_dark(palette))
+    ranges = []
+    for start, end in highlights:
+        start, end = max(0, int(start)), min(len(text), int(end))
+        if end <= start:
+            continue
+        fmt = QTextCharFormat()
+        fmt.setBackground(mark_bg)
+        fmt.setForeground(mark_fg)
+        fmt.setFontWeight(QFont.Weight.DemiBold)
+        r = QTextLayout.FormatRange()
+        r.start, r.length, r.format = start, end - start, fmt
+        ranges.append(r)
+    layout.setFormats(ranges)
+    ellipsis_width = QFontMetrics(font).horizontalAdvance("…")
+    layout.beginLayout()
+    y = 0.0
+    last = None
+    for n in range(SNIPPET_LINES):
+        tl = layout.createLine()
+        if not tl.isValid():
+            break
+        line_width = width - (ellipsis_width if n == SNIPPET_LINES - 1 else 0)
+        tl.setLineWidth(max(10.0, line_width))
+        tl.setPosition(QPointF(0, y))
+        y += tl.height()
+        last = tl
+    layout.endLayout()
+    if last is not None and last.textStart() + last.textLength() < len(text):
+        return layout, QPointF(last.naturalTextWidth(), last.y() + last.ascent())
+    return layout, None
 
 
 # Words kept before the first marked word when the snippet's start is cut to show it.

@@ -302,3 +302,35 @@ def test_a_row_cuts_the_snippet_start_to_show_its_first_marked_word() -> None:
     # A mark already in view, or no mark at all: the snippet as it was.
     assert bring_first_mark_into_view(text, marks, visible=len(text)) == (text, marks)
     assert bring_first_mark_into_view(text, (), visible=10) == (text, ())
+
+
+def test_a_snippet_laid_out_for_one_width_is_laid_out_again_for_another(qtbot) -> None:
+    """Rows keep their laid-out snippets between repaints, but a wider or narrower list (or
+    other marks) gets its own: the '…' goes where the text is cut at that width."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
+
+    from desktop_search.gui import results_delegate
+
+    text = "Roast the aubergine with garlic, then blend it with lemon and tahini. " * 10
+    marks = ((10, 19),)
+    font, palette = QFont(), QPalette()
+    image = QImage(1200, 200, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        results_delegate._SNIPPET_LAYOUTS.clear()
+        for width in (300, 300, 1100):
+            ResultsDelegate._paint_snippet(
+                painter, QRectF(0, 0, width, 80), text, marks, font, QColor("black"), palette
+            )
+        ResultsDelegate._paint_snippet(
+            painter, QRectF(0, 0, 300, 80), text, ((0, 5),), font, QColor("black"), palette
+        )
+    finally:
+        painter.end()
+    layouts = list(results_delegate._SNIPPET_LAYOUTS.values())
+    assert len(layouts) == 3  # the repaint at 300 px reused the first
+    (narrow, narrow_cut), (wide, wide_cut), _ = layouts
+    assert narrow_cut is not None and wide_cut is not None  # the text is longer than 2 lines
+    assert narrow.lineAt(1).textStart() < wide.lineAt(1).textStart()
+    assert narrow_cut.x() <= 300 < wide_cut.x()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from collections import namedtuple
-from pathlib import Path
 
 # As in the CLI's modules: `typing` itself is a cost the fast path does without.
 TYPE_CHECKING = False
@@ -61,7 +60,8 @@ SUPPORTED_TYPES = frozenset(_BY_EXTENSION)
 
 def file_type(path: str | os.PathLike[str]) -> str:
     """Lower-case extension without the dot ('' when there is none)."""
-    return Path(path).suffix.lower().lstrip(".")
+    # os.path, not pathlib: result rows ask this of every row they paint.
+    return os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
 
 
 def format_of(path: str | os.PathLike[str]) -> Format | None:

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from desktop_search.core.storage import spelling
 from desktop_search.core.storage.catalog import Catalog
-from desktop_search.core.storage.keyword_plan import KeywordQuery, TermStats, plan, term_phrase
+from desktop_search.core.storage.keyword_plan import KeywordQuery, WordCounts, plan, term_phrase
 from desktop_search.core.storage.keyword_text import grams_phrase, has_cjk
 from desktop_search.core.storage.records import batches, placeholders
 
@@ -40,7 +40,7 @@ class KeywordIndex:
         """Query through this catalog's connections."""
         self._catalog = catalog
         self._pool: ThreadPoolExecutor | None = None  # made on the first large query
-        self._stats = TermStats()
+        self._counts = WordCounts()
         self._format2: bool | None = None
 
     # ---------------------------------------------------------------- passages
@@ -62,7 +62,7 @@ class KeywordIndex:
         """
         try:
             if isinstance(query, KeywordQuery):
-                planned = plan(self._catalog.db, self._stats, query, self.has_grams)
+                planned = plan(self._catalog.db, self._counts, query, self.has_grams)
                 if planned is None:
                     return []
                 expression, selected = planned.expression, planned.selected
@@ -116,9 +116,9 @@ class KeywordIndex:
         the ones keyword search plans with, from the same cache."""
         db = self._catalog.db
         grams = self.has_grams
-        total = self._stats.passages(db)
+        total = self._counts.passages(db)
         counts = {
-            w: self._stats.holding(db, term_phrase(w, grams), total) for w in dict.fromkeys(words)
+            w: self._counts.holding(db, term_phrase(w, grams), total) for w in dict.fromkeys(words)
         }
         return counts, total
 

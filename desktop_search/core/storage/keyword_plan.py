@@ -95,7 +95,7 @@ def term_phrase(text: str, grams: bool = True) -> str:
     return phrase_match(text, grams) if len(text.split()) > 1 else word_phrase(text, grams)
 
 
-class TermStats:
+class WordCounts:
     """How many passages hold each query word, counted by FTS5 and cached: a large count (the
     costly kind to make) while the index keeps about its size, any count while the keyword
     index is unchanged (a question of thirty words would otherwise count its rare words again
@@ -135,14 +135,14 @@ class TermStats:
 
 
 def plan(
-    db: sqlite3.Connection, stats: TermStats, query: KeywordQuery, grams: bool
+    db: sqlite3.Connection, counts: WordCounts, query: KeywordQuery, grams: bool
 ) -> KeywordPlan | None:
     """The expression to rank `query` by (see the module's docstring), or None when none of
     its words is in the index.
 
     Args:
         db: A connection to the catalog.
-        stats: The word counts' cache.
+        counts: The word counts' cache.
         query: The words.
         grams: Whether the catalog has the grams column (format 2); without it every word is
             scored everywhere it appears, as format 1 did.
@@ -150,8 +150,8 @@ def plan(
     phrases = [word_phrase(t, grams) for t in query.terms if t.strip()]
     if not phrases:
         return None
-    total = stats.passages(db)
-    held = {p: stats.holding(db, p, total) for p in dict.fromkeys(phrases)}
+    total = counts.passages(db)
+    held = {p: counts.holding(db, p, total) for p in dict.fromkeys(phrases)}
     present = sorted((p for p in held if held[p] > 0), key=lambda p: held[p])
     if not present:
         return None

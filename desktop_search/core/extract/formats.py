@@ -89,8 +89,8 @@ def is_drawable(file_type_name: str) -> bool:
 
 # Documents of real pages (drawn by the preview), pictures aside: one picture is one page.
 PAGED_TYPES = frozenset(
-    {f".{ext}" for fmt in FORMATS if fmt.drawable and fmt.group != IMAGES for ext in fmt.extensions}
-    | {".djvu"}
+    {ext for fmt in FORMATS if fmt.drawable and fmt.group != IMAGES for ext in fmt.extensions}
+    | {"djvu"}
 )
 # Where a "page" of the index is something else to the person.
 _PART_WORDS = {"Presentations": "slide", "Spreadsheets": "sheet"}
@@ -100,7 +100,7 @@ _ABBREVIATIONS = {"page": "p."}  # where space is short (result rows, headers, t
 def opens_at_page(path: str | os.PathLike[str]) -> bool:
     """Whether "open at page N" means something for this file: a document of pages that a
     viewer can jump in (not a text file, a web page or a picture)."""
-    return os.path.splitext(path)[1].lower() in PAGED_TYPES
+    return file_type(path) in PAGED_TYPES
 
 
 def page_word(path: str | os.PathLike[str]) -> str:

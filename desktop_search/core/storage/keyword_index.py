@@ -116,11 +116,9 @@ class KeywordIndex:
         the ones keyword search plans with, from the same cache."""
         db = self._catalog.db
         grams = self.has_grams
-        total = self._counts.passages(db)
-        counts = {
-            w: self._counts.holding(db, term_phrase(w, grams), total) for w in dict.fromkeys(words)
-        }
-        return counts, total
+        phrases = {w: term_phrase(w, grams) for w in dict.fromkeys(words)}
+        held, total = self._counts.holding(db, phrases.values())
+        return {w: held[p] for w, p in phrases.items()}, total
 
     def _passage_count(self) -> int:
         row = self._catalog.db.execute("SELECT max(id) FROM chunks").fetchone()

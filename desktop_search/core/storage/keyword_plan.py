@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from desktop_search.core.storage.keyword_text import (
@@ -111,9 +111,15 @@ class WordCounts:
         row = db.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()
         return _first_varint(row[0]) if row and row[0] else 0
 
-    def holding(self, db: sqlite3.Connection, phrase: str, total: int) -> int:
-        """How many passages match `phrase` (0 for a phrase FTS5 rejects)."""
-        structure = _structure(db)
+    def holding(self, db: sqlite3.Connection, phrases: Iterable[str]) -> tuple[dict[str, int], int]:
+        """How many passages match each of `phrases` (0 for a phrase FTS5 rejects), and how
+        many passages the index holds."""
+        total = self.passages(db)
+        structure = _structure(db)  # once for all the phrases: one query sees one index
+        counts = {p: self._holding(db, p, total, structure) for p in dict.fromkeys(phrases)}
+        return counts, total
+
+    def _holding(self, db: sqlite3.Connection, phrase: str, total: int, structure: bytes) -> int:
         with self._lock:
             known = self._counts.get(phrase)
         if known is not None:
@@ -150,8 +156,7 @@ def plan(
     phrases = [word_phrase(t, grams) for t in query.terms if t.strip()]
     if not phrases:
         return None
-    total = counts.passages(db)
-    held = {p: counts.holding(db, p, total) for p in dict.fromkeys(phrases)}
+    held, total = counts.holding(db, phrases)
     present = sorted((p for p in held if held[p] > 0), key=lambda p: held[p])
     if not present:
         return None

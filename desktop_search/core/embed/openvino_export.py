@@ -188,6 +188,7 @@ def _quantise(model: Any, model_folder: Path, max_tokens: int, texts: Sequence[s
     from desktop_search.core.embed.openvino_backend import load_tokenizer, tokenise
 
     tokenizer = load_tokenizer(model_folder, max_tokens)
+    tokenizer.no_padding()  # padding tokens' activations would count in the measured ranges
     samples = [tokenise(tokenizer, [text]) for text in texts]  # one passage, unpadded, each
     return nncf.quantize(
         model,

@@ -82,6 +82,11 @@ def test_exported_once_then_found_in_the_cache(tmp_path: Path) -> None:
     assert int8_vectors.shape == (len(DOCUMENTS), 384)
     assert np.allclose(np.linalg.norm(int8_vectors, axis=1), 1, atol=1e-5)
     assert float(np.min(np.sum(torch_vectors * int8_vectors, axis=1))) > 0.98
+    # A text's vector is the same whatever it is batched with (padded to other lengths).
+    alone = model.embed_documents(DOCUMENTS[:1])[0]
+    for words in range(8, 80, 4):
+        beside = model.embed_documents([DOCUMENTS[0], " ".join(["lava"] * words)])[0]
+        assert float(alone @ beside) > 0.9999, words
 
     (export,) = (p for p in cache.iterdir() if not p.name.startswith("."))
     manifest = json.loads((export / openvino_export.MANIFEST).read_text("utf-8"))

@@ -104,13 +104,6 @@ def keyword_query(query: ParsedQuery, terms: Sequence[str] | None = None) -> Key
     return KeywordQuery(tuple(terms), tuple(query.excluded))
 
 
-def phrase_expression(query: ParsedQuery) -> str | None:
-    """FTS5 expression for passages holding every "exact phrase" of the query."""
-    if not query.phrases:
-        return None
-    return " AND ".join(phrase_match(p) for p in query.phrases)
-
-
 def exclusion_expression(query: ParsedQuery) -> str | None:
     """FTS5 expression for passages holding any -excluded word or phrase."""
     if not query.excluded:

@@ -7,7 +7,6 @@ from desktop_search.core.search.query import (
     cjk_matches,
     keyword_query,
     parse_query,
-    phrase_expression,
     stem,
     term_expression,
 )
@@ -48,4 +47,4 @@ def test_cjk_words_become_phrases_of_character_pairs() -> None:
     assert term_expression("霊") == '"霊"'
     assert term_expression("flow") == '"flow"'
     assert term_expression("hot air") == '"hot air"'
-    assert phrase_expression(parse_query('"確定 申告" tax')) == '("確定" AND "申告")'
+    assert term_expression("確定 申告") == '("確定" AND "申告")'

@@ -83,6 +83,14 @@ def test_exact_phrase_and_exclusion(engine) -> None:
     assert "baking.pdf" not in names(engine.search("crust -sourdough", mode="semantic"))
 
 
+def test_a_document_holding_every_phrase_comes_first_wherever_they_are(engine) -> None:
+    # Each phrase is on another page of the volcano document; the other words are baking's.
+    query = '"sulfur dioxide" "pyroclastic flows" sourdough bread oven dough'
+    results = engine.search(query, mode="keyword")
+    assert names(results)[0] == "volcano.pdf"
+    assert not results.missing_phrases
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
 def test_a_pasted_question_is_never_read_as_strict_syntax(engine, mode: str) -> None:
     """Quotes around a title and a dash inside a pasted question are text, not commands."""

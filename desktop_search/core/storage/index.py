@@ -379,10 +379,6 @@ class Index:
         ('cholestrol' -> 'cholesterol'), or None."""
         return self.keywords.suggest_spelling(word)
 
-    def chunks_matching(self, fts_query: str, chunk_ids: Sequence[int]) -> set[int]:
-        """Which of these passages match an FTS5 expression (used for phrases and exclusions)."""
-        return self.keywords.chunks_matching(fts_query, chunk_ids)
-
     def files_matching(self, fts_query: str, among: Sequence[int] | None = None) -> set[int]:
         """Files with a passage matching an FTS5 expression (optionally only among these)."""
         return self.keywords.files_matching(fts_query, among)

@@ -154,23 +154,6 @@ class KeywordIndex:
         rows = self._catalog.db.execute(sql, (fts_query, limit))
         return [(r[0], r[1], float(r[2])) for r in rows]
 
-    def chunks_matching(self, fts_query: str, chunk_ids: Sequence[int]) -> set[int]:
-        """Which of these passages match an FTS5 expression (used for phrases and exclusions)."""
-        out: set[int] = set()
-        for part in batches(chunk_ids, 900):
-            try:
-                out.update(
-                    r[0]
-                    for r in self._catalog.db.execute(
-                        f"SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? "
-                        f"AND rowid IN ({placeholders(part)})",
-                        [fts_query, *part],
-                    )
-                )
-            except sqlite3.OperationalError as exc:
-                log.info("Keyword filter %r rejected: %s", fts_query, exc)
-        return out
-
     def files_matching(self, fts_query: str, among: Sequence[int] | None = None) -> set[int]:
         """Files with at least one passage matching an FTS5 expression (optionally only
         among these file ids)."""

@@ -102,7 +102,8 @@ def load_tokenizer(model_folder: Path, max_tokens: int) -> Any:
 
 
 def tokenise(tokenizer: Any, texts: Sequence[str]) -> dict[str, np.ndarray]:
-    """A BERT model's three inputs for `texts`, as int64 arrays (batch x longest)."""
+    """A BERT model's three inputs for `texts`, as int64 arrays (texts x tokens, padded as the
+    tokenizer pads: to the longest, rounded up to PAD_TO_MULTIPLE_OF)."""
     encodings = tokenizer.encode_batch(list(texts))
     return {
         "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),

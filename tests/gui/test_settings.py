@@ -16,7 +16,7 @@ def test_settings_round_trip_through_the_dialog(window, qtbot, isolated_home: Pa
     rows = dialog.widgets
     assert rows["chunk_chars"].value() == Settings().chunk_chars
     rows["chunk_chars"].setValue(1500)
-    rows["chunk_overlap"].setValue(100)
+    rows["chunk_overlap"].setValue(150)
     rows["excludes"].setPlainText("drafts/\n*.tmp\n")
     rows["results_per_page"].setValue(15)
     dialog.buttons.accepted.emit()
@@ -24,7 +24,7 @@ def test_settings_round_trip_through_the_dialog(window, qtbot, isolated_home: Pa
     qtbot.waitUntil(lambda: window.engine.settings.chunk_chars == 1500, timeout=WAIT_MS)
     saved = load_settings(Paths.resolve(str(isolated_home)).config_file)
     assert saved.excludes == ("drafts/", "*.tmp")
-    assert saved.chunk_overlap == 100 and saved.results_per_page == 15
+    assert saved.chunk_overlap == 150 and saved.results_per_page == 15
     assert window.engine.settings == saved
     # Reopened, the dialog shows what was saved.
     again = window.open_settings()

@@ -232,7 +232,7 @@ class ExtractionPool:
         timeout_s: float = 60.0,
         memory_mb: int = 2048,
         chunk_chars: int = 1200,
-        overlap: int = 200,
+        overlap: int = 100,
     ) -> None:
         self.size = workers or max(1, os.cpu_count() or 1)
         self.timeout_s = timeout_s

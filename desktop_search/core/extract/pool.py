@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from desktop_search.core.config import Settings
 from desktop_search.core.extract.ocr import OcrPage, OcrRequest
 from desktop_search.core.models import Chunk, ExtractedDocument
 
@@ -229,10 +230,10 @@ class ExtractionPool:
         self,
         workers: int = 0,
         *,
-        timeout_s: float = 60.0,
-        memory_mb: int = 2048,
-        chunk_chars: int = 1200,
-        overlap: int = 100,
+        timeout_s: float = Settings.file_timeout_s,
+        memory_mb: int = Settings.worker_memory_mb,
+        chunk_chars: int = Settings.chunk_chars,
+        overlap: int = Settings.chunk_overlap,
     ) -> None:
         self.size = workers or max(1, os.cpu_count() or 1)
         self.timeout_s = timeout_s
